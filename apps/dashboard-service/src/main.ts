@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { exitOnStartupError, runService } from '@kafka-platform/service';
+import { DashboardServiceModule } from './dashboard-service.module';
+
+runService({ name: 'dashboard-service', module: DashboardServiceModule, defaultPort: 3003 }).catch(
+  exitOnStartupError('dashboard-service'),
+);

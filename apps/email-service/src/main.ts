@@ -1,0 +1,7 @@
+import 'reflect-metadata';
+import { exitOnStartupError, runService } from '@kafka-platform/service';
+import { EmailServiceModule } from './email-service.module';
+
+runService({ name: 'email-service', module: EmailServiceModule, defaultPort: 3002 }).catch(
+  exitOnStartupError('email-service'),
+);

@@ -1,0 +1,51 @@
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+// Dependency rules between projects, enforced on every import (see ARCHITECTURE "Layout"):
+// apps use libs and never each other; libs never import apps or tools; `events` imports nothing of ours;
+// `kafka` may import `events`; test infrastructure is for tests and tools.
+export const depConstraints = [
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+  { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool', 'type:testing'] },
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+  // An empty list would allow everything (nrwl/nx#12597), so `events` may depend only on itself.
+  { sourceTag: 'scope:events', onlyDependOnLibsWithTags: ['scope:events'] },
+  { sourceTag: 'scope:kafka', onlyDependOnLibsWithTags: ['scope:events', 'scope:kafka'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+];
+
+export default tseslint.config(
+  { ignores: ['**/dist', '**/node_modules', '**/coverage', '.local-stack', '.nx', '**/*.generated.ts'] },
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    // Jest configs reach the workspace preset by path; they are build configuration, not project code.
+    ignores: ['**/jest.config.cjs', '**/jest.*.cjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints,
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  prettier,
+);

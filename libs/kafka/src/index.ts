@@ -1,0 +1,3 @@
+export { loadKafkaConfig } from './config/kafka-config';
+export type { KafkaConfig } from './config/kafka-config';
+export { ConfigError, parseEnv } from './config/parse-env';

@@ -1,0 +1,32 @@
+/**
+ * Where tests find the real infrastructure. Env wins (CI, a remote cluster, Testcontainers later); the local
+ * stack (`npm run stack:up`) is the default. Env names are the services' own, plus libpq's PG* variables.
+ */
+export interface StackEndpoints {
+  readonly kafkaBrokers: string[];
+  readonly schemaRegistryUrl: string;
+  readonly postgres: { readonly host: string; readonly port: number };
+  readonly smtp: { readonly host: string; readonly port: number };
+  readonly mailApiUrl: string;
+}
+
+export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpoints {
+  return {
+    kafkaBrokers: (env['KAFKA_BROKERS'] ?? 'localhost:9092').split(',').map((broker) => broker.trim()),
+    schemaRegistryUrl: env['SCHEMA_REGISTRY_URL'] ?? 'http://localhost:8081/apis/ccompat/v7',
+    postgres: { host: env['PGHOST'] ?? '127.0.0.1', port: Number(env['PGPORT'] ?? 5432) },
+    smtp: { host: env['SMTP_HOST'] ?? 'localhost', port: Number(env['SMTP_PORT'] ?? 1025) },
+    mailApiUrl: (env['MAIL_API_URL'] ?? 'http://localhost:8025').replace(/\/+$/, ''),
+  };
+}
+
+/**
+ * A connection URL for one of the stack's databases. Locally each database has a role of the same name and
+ * password; PGUSER/PGPASSWORD override both for servers laid out differently.
+ */
+export function databaseUrl(database: string, env: NodeJS.ProcessEnv = process.env): string {
+  const { host, port } = stackEndpoints(env).postgres;
+  const user = encodeURIComponent(env['PGUSER'] ?? database);
+  const password = encodeURIComponent(env['PGPASSWORD'] ?? database);
+  return `postgresql://${user}:${password}@${host}:${port}/${database}`;
+}

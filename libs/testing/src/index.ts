@@ -1,0 +1,6 @@
+export { databaseUrl, stackEndpoints } from './endpoints';
+export type { StackEndpoints } from './endpoints';
+export { startHttpApp } from './http-app';
+export type { RunningApp } from './http-app';
+export { uniqueName, waitFor } from './wait-for';
+export type { WaitOptions } from './wait-for';
