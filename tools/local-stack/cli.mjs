@@ -24,7 +24,8 @@ function select(names) {
   if (names.length === 0) return all;
   return names.map((name) => {
     const component = all.find((c) => c.key === name);
-    if (!component) throw new StackError(`Unknown component "${name}"; use one of: ${all.map((c) => c.key).join(', ')}`);
+    if (!component)
+      throw new StackError(`Unknown component "${name}"; use one of: ${all.map((c) => c.key).join(', ')}`);
     return component;
   });
 }
@@ -49,7 +50,9 @@ async function waitReady(component) {
       failFast: () => (died() ? 'its process exited' : undefined),
     });
   } catch (error) {
-    throw new StackError(`${error.message}\n--- last log lines of ${component.key}:\n${await component.explainExit(component.processes[0])}`);
+    throw new StackError(
+      `${error.message}\n--- last log lines of ${component.key}:\n${await component.explainExit(component.processes[0])}`,
+    );
   }
   await component.afterReady?.();
 }
@@ -57,9 +60,9 @@ async function waitReady(component) {
 async function up(components) {
   const toStart = components.filter((c) => !isRunning(c));
   // Nothing half-started: every check and download happens before the first process starts.
+  for (const component of toStart) await component.prepare?.(log);
   await refuseTakenPorts(toStart);
   await ensurePostgres(log);
-  for (const component of toStart) await component.prepare?.(log);
   try {
     for (const component of toStart) {
       log(`starting ${component.key}`);
@@ -117,7 +120,8 @@ async function reset() {
 const [command, ...names] = process.argv.slice(2);
 const commands = { up, down, status, logs, reset };
 try {
-  if (!commands[command]) throw new StackError(`usage: cli.mjs ${Object.keys(commands).join('|')} [kafka|registry|mail ...]`);
+  if (!commands[command])
+    throw new StackError(`usage: cli.mjs ${Object.keys(commands).join('|')} [kafka|registry|mail ...]`);
   const result = await commands[command](select(names));
   process.exitCode = result === false ? 1 : 0;
 } catch (error) {

@@ -27,7 +27,9 @@ const maxMessages = Number(values['max-messages']);
 const messages = []; // newest first
 
 const addresses = (field) =>
-  (field ? [field].flat() : []).flatMap((group) => group.value).map((a) => ({ Name: a.name ?? '', Address: a.address ?? '' }));
+  (field ? [field].flat() : [])
+    .flatMap((group) => group.value)
+    .map((a) => ({ Name: a.name ?? '', Address: a.address ?? '' }));
 
 function toStored(parsed, raw, envelope) {
   const to = addresses(parsed.to);
@@ -60,8 +62,15 @@ function toStored(parsed, raw, envelope) {
   };
 }
 
-const summary = ({ Text, HTML, ReturnPath, Date: _date, raw, ...rest }) => rest;
-const detail = ({ raw, Snippet, Created, Attachments, ...rest }) => ({ ...rest, Inline: [], Attachments: [] });
+const COMMON = ['ID', 'MessageID', 'Read', 'From', 'To', 'Cc', 'Bcc', 'ReplyTo', 'Subject', 'Tags', 'Size'];
+const pick = (message, keys) => Object.fromEntries(keys.map((key) => [key, message[key]]));
+// Mailpit's list shows a summary; the single-message endpoint adds the bodies and headers.
+const summary = (message) => pick(message, [...COMMON, 'Created', 'Attachments', 'Snippet']);
+const detail = (message) => ({
+  ...pick(message, [...COMMON, 'ReturnPath', 'Date', 'Text', 'HTML']),
+  Inline: [],
+  Attachments: [],
+});
 
 const smtp = new SMTPServer({
   authOptional: true,

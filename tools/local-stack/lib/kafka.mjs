@@ -18,6 +18,7 @@ export const bootstrapServers = () => kafka.nodes.map((node) => `localhost:${nod
 const java = () => findJava(17, 'Apache Kafka 4');
 
 async function prepareKafka(log) {
+  for (const node of kafka.nodes) if (!runningPid(nodeName(node))) dataDirState(node);
   await java();
   await ensureKafkaJars(log);
 }
@@ -85,34 +86,36 @@ logger.clients.name = org.apache.kafka.clients
 logger.clients.level = WARN
 `;
 
-function clusterId() {
-  if (existsSync(clusterIdFile)) return readFileSync(clusterIdFile, 'utf8').trim();
-  // Same shape as kafka-storage random-uuid: 16 random bytes, URL-safe base64 without padding.
-  const id = randomBytes(16).toString('base64url');
-  mkdirSync(join(paths.data, 'kafka'), { recursive: true });
-  writeFileSync(clusterIdFile, id);
-  return id;
-}
-
 const CORRUPT_HELP = 'Run `npm run stack:reset` to wipe the local stack data and start fresh.';
 
-async function ensureFormatted(node, configFile) {
+const storedClusterId = () => (existsSync(clusterIdFile) ? readFileSync(clusterIdFile, 'utf8').trim() : undefined);
+
+/** 'formatted' or 'empty'; a data dir in any other state is corrupt and stops the start before anything runs. */
+function dataDirState(node) {
   const dataDir = nodeDataDir(node);
   const meta = join(dataDir, 'meta.properties');
-  const id = clusterId();
   if (existsSync(meta)) {
     const found = /^cluster\.id=(.+)$/m.exec(readFileSync(meta, 'utf8'))?.[1]?.trim();
-    if (found !== id) {
+    const expected = storedClusterId();
+    if (!found || found !== expected) {
       throw new StackError(
-        `Kafka data dir ${dataDir} is corrupt or from another cluster (cluster.id ${found ?? 'missing'}, expected ${id}). ${CORRUPT_HELP}`,
+        `Kafka data dir ${dataDir} is corrupt or from another cluster (cluster.id ${found ?? 'missing'}, expected ${expected ?? 'none recorded'}). ${CORRUPT_HELP}`,
       );
     }
-    return;
+    return 'formatted';
   }
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
     throw new StackError(`Kafka data dir ${dataDir} has files but no meta.properties: it is corrupt. ${CORRUPT_HELP}`);
   }
-  mkdirSync(dataDir, { recursive: true });
+  return 'empty';
+}
+
+async function ensureFormatted(node, configFile) {
+  if (dataDirState(node) === 'formatted') return;
+  // Same shape as kafka-storage random-uuid: 16 random bytes, URL-safe base64 without padding.
+  const id = storedClusterId() ?? randomBytes(16).toString('base64url');
+  mkdirSync(nodeDataDir(node), { recursive: true });
+  writeFileSync(clusterIdFile, id);
   await run(await java(), ['-cp', `${libDir}/*`, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', configFile]);
 }
 
@@ -161,7 +164,9 @@ export async function kafkaAnswers() {
 
 async function explainExit(name) {
   const text = await tail(logFile(name), 60);
-  const corrupt = /InconsistentClusterIdException|meta\.properties|CorruptRecordException|KafkaStorageException/.test(text);
+  const corrupt = /InconsistentClusterIdException|meta\.properties|CorruptRecordException|KafkaStorageException/.test(
+    text,
+  );
   return `${text}\n${corrupt ? CORRUPT_HELP : ''}`;
 }
 

@@ -57,5 +57,4 @@ export async function resetDatabases() {
   });
 }
 
-export const databaseUrl = (name) =>
-  `postgresql://${name}:${name}@${postgres.host}:${postgres.port}/${name}`;
+export const databaseUrl = (name) => `postgresql://${name}:${name}@${postgres.host}:${postgres.port}/${name}`;

@@ -9,8 +9,13 @@ const javaHelp = (major, why) =>
   `${why} needs Java ${major} or newer. Install a JDK (for example Temurin ${major}+ from adoptium.net, or Debian/Ubuntu: apt-get install -y openjdk-${major}-jre-headless) and put it on PATH, set JAVA_HOME, or set LOCAL_STACK_JAVA${major} to its java binary.`;
 
 function candidates(major) {
-  const found = [process.env[`LOCAL_STACK_JAVA${major}`], process.env.JAVA_HOME && join(process.env.JAVA_HOME, 'bin', 'java'), 'java'];
-  for (const root of ['/usr/lib/jvm', '/Library/Java/JavaVirtualMachines']) {
+  const found = [
+    process.env[`LOCAL_STACK_JAVA${major}`],
+    process.env.JAVA_HOME && join(process.env.JAVA_HOME, 'bin', 'java'),
+    'java',
+  ];
+  const roots = process.env.LOCAL_STACK_JVM_ROOTS?.split(':') ?? ['/usr/lib/jvm', '/Library/Java/JavaVirtualMachines'];
+  for (const root of roots) {
     if (!existsSync(root)) continue;
     for (const dir of readdirSync(root)) {
       found.push(join(root, dir, 'bin', 'java'), join(root, dir, 'Contents', 'Home', 'bin', 'java'));

@@ -86,7 +86,9 @@ export async function waitUntil(what, probe, { timeoutMs, intervalMs = 500, fail
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new StackError(`${what}: not ready after ${timeoutMs / 1000}s${lastError ? ` (${lastError.message})` : ''}`);
+      throw new StackError(
+        `${what}: not ready after ${timeoutMs / 1000}s${lastError ? ` (${lastError.message})` : ''}`,
+      );
     }
     await sleep(intervalMs);
   }
@@ -112,7 +114,10 @@ export function portInUse(port, host = '127.0.0.1') {
 export async function tail(file, lines = 30) {
   try {
     const text = await readFile(file, 'utf8');
-    return text.split('\n').slice(-lines - 1).join('\n');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return '(no log yet)';
   }

@@ -92,7 +92,9 @@ export async function ensureGlobalCompatibilityRule() {
         body: JSON.stringify({ ruleType: 'COMPATIBILITY', config: 'BACKWARD' }),
       });
   if (!response.ok) {
-    throw new StackError(`Setting the registry's global BACKWARD rule failed: ${response.status} ${await response.text()}`);
+    throw new StackError(
+      `Setting the registry's global BACKWARD rule failed: ${response.status} ${await response.text()}`,
+    );
   }
 }
 

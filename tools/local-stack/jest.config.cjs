@@ -1,0 +1,5 @@
+module.exports = {
+  ...require('../../jest.preset.cjs')(__dirname, 'local-stack'),
+  testMatch: ['<rootDir>/test/**/*.spec.ts'],
+  testTimeout: 30_000,
+};

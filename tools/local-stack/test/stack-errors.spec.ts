@@ -1,0 +1,62 @@
+// A bad environment gets a clear error that says what to do, and nothing is left half-started.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const cli = join(__dirname, '..', 'cli.mjs');
+const nodeOnlyPath = dirname(process.execPath);
+
+/** Runs `stack:up` with a fresh state dir of its own, expecting it to fail; returns what it printed. */
+async function failingUp(env: NodeJS.ProcessEnv, prepare?: (stateDir: string) => void) {
+  const stateDir = mkdtempSync(join(tmpdir(), 'stack-errors-'));
+  prepare?.(stateDir);
+  const run = promisify(execFile)(process.execPath, [cli, 'up'], {
+    env: { ...process.env, LOCAL_STACK_DIR: stateDir, ...env },
+    timeout: 60_000,
+  });
+  const error = (await run.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as { code: number; stderr: string } | undefined;
+  if (!error) throw new Error('stack:up succeeded where it should have failed');
+  const runDir = join(stateDir, 'run');
+  const pidFiles = existsSync(runDir) ? readdirSync(runDir) : [];
+  return { code: error.code, stderr: error.stderr, pidFiles };
+}
+
+describe('stack:up in a bad environment', () => {
+  it('names the ports another process holds and starts nothing', async () => {
+    // The running stack holds the ports, and a second state dir did not start it.
+    const result = await failingUp({});
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Port 9092 (Kafka broker (node 1))');
+    expect(result.stderr).toContain('8081 (Apicurio Registry)');
+    expect(result.stderr).toContain('already in use by a process this stack did not start');
+    expect(result.pidFiles).toEqual([]);
+  });
+
+  it('says how to get Java when there is none', async () => {
+    const result = await failingUp({ PATH: nodeOnlyPath, JAVA_HOME: '', LOCAL_STACK_JVM_ROOTS: '/nonexistent' });
+    expect(result.stderr).toMatch(/Apache Kafka 4 needs Java 17 or newer\. Install a JDK/);
+    expect(result.pidFiles).toEqual([]);
+  });
+
+  it('says how to get Maven when the artifacts are not cached yet', async () => {
+    const emptyCache = mkdtempSync(join(tmpdir(), 'stack-cache-'));
+    const result = await failingUp({ PATH: nodeOnlyPath, LOCAL_STACK_CACHE: emptyCache });
+    expect(result.stderr).toMatch(/mvn was not found .* Install it \(Debian\/Ubuntu: apt-get install -y maven/);
+    expect(result.pidFiles).toEqual([]);
+  });
+
+  it('points a corrupt Kafka data dir to stack:reset', async () => {
+    const result = await failingUp({}, (stateDir) => {
+      const dataDir = join(stateDir, 'data', 'kafka', 'node-1');
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(join(dataDir, 'user-events-0'), 'not a Kafka log');
+    });
+    expect(result.stderr).toMatch(/has files but no meta\.properties: it is corrupt\. Run `npm run stack:reset`/);
+    expect(result.pidFiles).toEqual([]);
+  });
+});
