@@ -8,6 +8,9 @@ if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" != "$want" ]
     echo "Installing Node $want from the npm registry into $prefix"
     npm install --global --no-audit --no-fund --prefix "$prefix" "node@$want" >/dev/null
   fi
+  # npm finds its global config beside the node it runs on; keep the machine's (registry, CA file, proxy).
+  NPM_CONFIG_GLOBALCONFIG=$(npm config get globalconfig 2>/dev/null)
+  export NPM_CONFIG_GLOBALCONFIG
   export PATH="$prefix/bin:$PATH"
 fi
 echo "Using Node $(node --version) ($(command -v node)), npm $(npm --version 2>/dev/null)"

@@ -61,8 +61,8 @@ async function up(components) {
   const toStart = components.filter((c) => !isRunning(c));
   // Nothing half-started: every check and download happens before the first process starts.
   for (const component of toStart) await component.prepare?.(log);
-  await refuseTakenPorts(toStart);
   await ensurePostgres(log);
+  await refuseTakenPorts(toStart);
   try {
     for (const component of toStart) {
       log(`starting ${component.key}`);

@@ -5,7 +5,10 @@ import pg from 'pg';
 import { run, StackError, waitUntil } from './processes.mjs';
 import { postgres } from './settings.mjs';
 
-const NO_SERVER_HELP = `No PostgreSQL server answers on ${postgres.host}:${postgres.port}. Install one (Debian/Ubuntu: apt-get install -y postgresql; macOS: brew install postgresql@16 && brew services start postgresql@16), or point LOCAL_STACK_PG_ADMIN_URL at a superuser connection of a server you run.`;
+const noServer = (why) =>
+  new StackError(
+    `No PostgreSQL server answers on ${postgres.host}:${postgres.port} (${why}). Install one (Debian/Ubuntu: apt-get install -y postgresql; macOS: brew install postgresql@16 && brew services start postgresql@16), or point LOCAL_STACK_PG_ADMIN_URL at a superuser connection of a server you run.`,
+  );
 
 async function withAdmin(work) {
   const client = new pg.Client({ connectionString: postgres.adminUrl, connectionTimeoutMillis: 3000 });
@@ -21,21 +24,27 @@ export async function postgresAnswers() {
   return withAdmin(async (client) => (await client.query('select 1 as ok')).rows[0].ok === 1);
 }
 
-async function startDebianCluster() {
-  if (!existsSync('/etc/postgresql')) return false;
-  const [version] = readdirSync('/etc/postgresql');
-  if (!version) return false;
-  await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']).catch(() => undefined);
-  return true;
+/** The machine's Debian cluster, when the stack targets the default local server and one is installed. */
+function debianCluster() {
+  const local = ['127.0.0.1', 'localhost'].includes(postgres.host) && postgres.port === 5432;
+  if (!local || !existsSync('/etc/postgresql')) return undefined;
+  return readdirSync('/etc/postgresql')[0];
 }
 
 export async function ensurePostgres(log) {
-  const up = await postgresAnswers().catch(() => false);
-  if (!up) {
-    if (!(await startDebianCluster())) throw new StackError(NO_SERVER_HELP);
-    log('PostgreSQL was stopped; started the machine cluster with pg_ctlcluster');
-    await waitUntil('PostgreSQL', postgresAnswers, { timeoutMs: 30_000 }).catch(() => {
-      throw new StackError(NO_SERVER_HELP);
+  const failure = await postgresAnswers().then(
+    () => undefined,
+    (error) => error,
+  );
+  if (failure) {
+    const version = debianCluster();
+    if (!version) throw noServer(failure.message);
+    await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']).catch((error) => {
+      throw noServer(`${failure.message}; pg_ctlcluster ${version} main start failed: ${error.message.trim()}`);
+    });
+    log(`PostgreSQL was stopped; started the machine's ${version} cluster with pg_ctlcluster`);
+    await waitUntil('PostgreSQL', postgresAnswers, { timeoutMs: 30_000 }).catch((error) => {
+      throw noServer(error.message);
     });
   }
   await withAdmin(async (client) => {
@@ -48,7 +57,7 @@ export async function ensurePostgres(log) {
   });
 }
 
-/** Drops and recreates the stack's databases: the registry's schemas and every service's data go. */
+/** Drops the stack's databases (the next `up` recreates them): registry schemas and service data go. */
 export async function resetDatabases() {
   await withAdmin(async (client) => {
     for (const name of postgres.databases) {

@@ -36,10 +36,11 @@ export const registry = {
   database: 'apicurio_registry',
 };
 
+const pgAdminUrl = process.env.LOCAL_STACK_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const postgres = {
-  host: '127.0.0.1',
-  port: 5432,
-  adminUrl: process.env.LOCAL_STACK_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+  adminUrl: pgAdminUrl,
+  host: new URL(pgAdminUrl).hostname,
+  port: Number(new URL(pgAdminUrl).port || 5432),
   // One database and one role per service (and the registry's), password = name: local development only.
   databases: ['user_service', 'email_service', 'dashboard_service', registry.database],
 };

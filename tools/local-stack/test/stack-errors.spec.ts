@@ -50,6 +50,12 @@ describe('stack:up in a bad environment', () => {
     expect(result.pidFiles).toEqual([]);
   });
 
+  it('says how to get PostgreSQL when no server answers', async () => {
+    const result = await failingUp({ LOCAL_STACK_PG_ADMIN_URL: 'postgresql://postgres@127.0.0.1:1/postgres' });
+    expect(result.stderr).toMatch(/No PostgreSQL server answers on 127\.0\.0\.1:1 \(.*ECONNREFUSED.*\)\. Install one/);
+    expect(result.pidFiles).toEqual([]);
+  });
+
   it('points a corrupt Kafka data dir to stack:reset', async () => {
     const result = await failingUp({}, (stateDir) => {
       const dataDir = join(stateDir, 'data', 'kafka', 'node-1');
@@ -58,5 +64,11 @@ describe('stack:up in a bad environment', () => {
     });
     expect(result.stderr).toMatch(/has files but no meta\.properties: it is corrupt\. Run `npm run stack:reset`/);
     expect(result.pidFiles).toEqual([]);
+  });
+
+  it('is harmless to run twice: a second stack:up finds everything running and changes nothing', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'up'], { timeout: 60_000 });
+    expect(stdout).toContain('[stack] ready (was already running):');
+    expect(stdout).toContain('logs: ');
   });
 });
