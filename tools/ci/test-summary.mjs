@@ -9,7 +9,9 @@ for (const line of log.split('\n')) {
   if (!line.startsWith('Tests:')) continue;
   for (const [, count, kind] of line.matchAll(/(\d+) (passed|failed|skipped)/g)) totals[kind] += Number(count);
 }
-console.log(`Tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+console.log(
+  `Tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
+);
 if (totals.passed + totals.failed === 0) {
   console.error('No test ran.');
   process.exitCode = 1;
