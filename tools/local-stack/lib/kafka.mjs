@@ -119,8 +119,8 @@ async function ensureFormatted(node, configFile) {
   await run(await java(), ['-cp', `${libDir}/*`, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', configFile]);
 }
 
-export async function startKafka(log) {
-  await ensureKafkaJars(log);
+/** Formats and starts every node that is not running; prepareKafka has resolved the jars. */
+async function startKafka() {
   for (const node of kafka.nodes) {
     if (runningPid(nodeName(node))) continue;
     const dir = nodeConfigDir(node);

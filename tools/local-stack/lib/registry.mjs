@@ -38,8 +38,8 @@ async function ensureDistribution(log) {
   renameSync(staging, distDir);
 }
 
-export async function startRegistry(log) {
-  await ensureDistribution(log);
+/** Starts the registry unless it runs; prepareRegistry has resolved the distribution. */
+async function startRegistry() {
   if (runningPid('registry')) return;
   const jdbc = databaseUrl(registry.database).replace(/^postgresql:\/\/[^@]+@/, 'jdbc:postgresql://');
   startDetached(
