@@ -1,0 +1,48 @@
+import { CONSUMER_GROUPS, catalogEntry, eventCatalog, subjectFor } from './catalog';
+import { LATEST_VERSIONS } from './generated/event-types.generated';
+import { EVENT_TYPES } from './schemas';
+
+describe('event catalog', () => {
+  it('has one entry per event type, filed under its wire name', () => {
+    expect(Object.keys(eventCatalog).sort()).toEqual([...EVENT_TYPES].sort());
+    for (const type of EVENT_TYPES) expect(eventCatalog[type].type).toBe(type);
+  });
+
+  it.each(EVENT_TYPES)('%s goes to user-events keyed by userId, written by the user-service', (type) => {
+    expect(catalogEntry(type)).toMatchObject({ topic: 'user-events', keyField: 'userId', producer: 'user-service' });
+  });
+
+  it('names the groups that consume each event', () => {
+    expect(catalogEntry('new_user').consumerGroups).toEqual(['email-service', 'dashboard-service']);
+    expect(catalogEntry('user_updated').consumerGroups).toEqual(['dashboard-service']);
+    expect(catalogEntry('user_deleted').consumerGroups).toEqual(['email-service', 'dashboard-service']);
+  });
+
+  it('lists exactly the consumer groups the catalog uses', () => {
+    const used = new Set(Object.values(eventCatalog).flatMap((entry) => entry.consumerGroups));
+
+    expect(new Set(CONSUMER_GROUPS)).toEqual(used);
+  });
+
+  it.each(EVENT_TYPES)('%s: the latest version is the highest and the generated one', (type) => {
+    const { versions, latestVersion } = catalogEntry(type);
+
+    expect(latestVersion).toBe(Math.max(...versions));
+    expect(latestVersion).toBe(LATEST_VERSIONS[type]);
+  });
+
+  it('refuses an unknown event type, naming it and the known ones', () => {
+    expect(() => catalogEntry('user_created')).toThrow(
+      'Unknown event type "user_created"; the catalog knows new_user, user_updated, user_deleted',
+    );
+    expect(() => catalogEntry('toString')).toThrow('Unknown event type "toString"');
+  });
+});
+
+describe('subjectFor', () => {
+  it('names subjects <topic>-<record full name> (TopicRecordNameStrategy)', () => {
+    expect(subjectFor('new_user')).toBe('user-events-dev.kafkaplatform.users.NewUser');
+    expect(subjectFor('user_updated')).toBe('user-events-dev.kafkaplatform.users.UserUpdated');
+    expect(subjectFor('user_deleted')).toBe('user-events-dev.kafkaplatform.users.UserDeleted');
+  });
+});

@@ -1,0 +1,93 @@
+import type { EventPayloads, LATEST_VERSIONS } from './generated/event-types.generated';
+import { EVENT_TYPES, isEventType, type EventType } from './schemas';
+import { USER_EVENTS_TOPIC } from './topics';
+
+/** The consumer groups that read events; each keeps its own offsets and its own dead-letter topic. */
+export const CONSUMER_GROUPS = ['email-service', 'dashboard-service'] as const;
+export type ConsumerGroup = (typeof CONSUMER_GROUPS)[number];
+
+/** The schema versions of an event that have a generated payload type. */
+export type EventVersion<T extends EventType> = keyof EventPayloads[T] & number;
+/** The newest schema version of an event: the one producers write. */
+export type LatestVersion<T extends EventType> = (typeof LATEST_VERSIONS)[T];
+/** The payload of one version of an event. */
+export type EventPayload<T extends EventType, V extends EventVersion<T>> = EventPayloads[T][V];
+/** The payload producers write today: the latest version's. */
+export type LatestEventPayload<T extends EventType> = EventPayload<T, LatestVersion<T> & EventVersion<T>>;
+
+/**
+ * What the platform knows about one event type. The types tie the entry to the generated payload types, so a
+ * version without a schema, a stale latest version or a key field some version lacks fails to compile.
+ */
+export interface EventCatalogEntry<T extends EventType> {
+  /** The wire name, carried in the event-type header. */
+  readonly type: T;
+  readonly topic: string;
+  /** The payload field used as record key, so all events of one user land on one partition, in order. */
+  readonly keyField: keyof EventPayload<T, EventVersion<T>> & string;
+  readonly versions: readonly EventVersion<T>[];
+  readonly latestVersion: LatestVersion<T>;
+  /** The Avro record's full name (namespace.name), the same in every version. */
+  readonly recordName: string;
+  /** The service that owns and publishes the event. */
+  readonly producer: string;
+  readonly consumerGroups: readonly ConsumerGroup[];
+}
+
+/** The entry of any one event type, for code that learns the type only at run time. */
+export type AnyEventCatalogEntry = { [T in EventType]: EventCatalogEntry<T> }[EventType];
+
+const NAMESPACE = 'dev.kafkaplatform.users';
+
+/** Every event type: where it goes, how it is keyed, its schema versions, who writes and who reads it. */
+export const eventCatalog: { readonly [T in EventType]: EventCatalogEntry<T> } = {
+  new_user: {
+    type: 'new_user',
+    topic: USER_EVENTS_TOPIC,
+    keyField: 'userId',
+    versions: [1, 2],
+    latestVersion: 2,
+    recordName: `${NAMESPACE}.NewUser`,
+    producer: 'user-service',
+    consumerGroups: ['email-service', 'dashboard-service'],
+  },
+  user_updated: {
+    type: 'user_updated',
+    topic: USER_EVENTS_TOPIC,
+    keyField: 'userId',
+    versions: [1],
+    latestVersion: 1,
+    recordName: `${NAMESPACE}.UserUpdated`,
+    producer: 'user-service',
+    consumerGroups: ['dashboard-service'],
+  },
+  user_deleted: {
+    type: 'user_deleted',
+    topic: USER_EVENTS_TOPIC,
+    keyField: 'userId',
+    versions: [1],
+    latestVersion: 1,
+    recordName: `${NAMESPACE}.UserDeleted`,
+    producer: 'user-service',
+    consumerGroups: ['email-service', 'dashboard-service'],
+  },
+};
+
+/** The catalog entry of an event type; throws for a type the catalog does not know, e.g. from a foreign header. */
+export function catalogEntry<T extends EventType>(type: T): EventCatalogEntry<T>;
+export function catalogEntry(type: string): AnyEventCatalogEntry;
+export function catalogEntry(type: string): AnyEventCatalogEntry {
+  if (!isEventType(type)) throw new Error(`Unknown event type "${type}"; the catalog knows ${EVENT_TYPES.join(', ')}`);
+  return eventCatalog[type];
+}
+
+/**
+ * The schema registry subject of an event type, by TopicRecordNameStrategy: `<topic>-<record full name>`.
+ * Several event types share one topic (for per-user order), so the default TopicNameStrategy (`<topic>-value`)
+ * would put NewUser, UserUpdated and UserDeleted into one subject and demand each be compatible with the other.
+ * One subject per record and topic lets each event evolve on its own compatibility chain.
+ */
+export function subjectFor(type: EventType): string {
+  const { topic, recordName } = catalogEntry(type);
+  return `${topic}-${recordName}`;
+}
