@@ -7,14 +7,22 @@ import tseslint from 'typescript-eslint';
 // `kafka` may import `events`; test infrastructure is for tests and tools.
 export const depConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
-  { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:tool', 'type:testing'] },
+  // Direct imports only (notDependOnLibsWithTags would also follow a lib's test-only imports transitively).
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   // An empty list would allow everything (nrwl/nx#12597), so `events` may depend only on itself.
   { sourceTag: 'scope:events', onlyDependOnLibsWithTags: ['scope:events'] },
   { sourceTag: 'scope:kafka', onlyDependOnLibsWithTags: ['scope:events', 'scope:kafka'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+  // Test infrastructure stays below the libs it helps test, so their tests can use it without a cycle.
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['scope:events', 'type:testing'] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
 ];
+
+// Tests and their support code may also use the test infrastructure; production code may not.
+const testFiles = ['**/*.spec.ts', '**/test-support/**/*.ts'];
+const testDepConstraints = depConstraints.map((constraint) => ({
+  ...constraint,
+  onlyDependOnLibsWithTags: [...new Set([...constraint.onlyDependOnLibsWithTags, 'type:testing'])],
+}));
 
 export default tseslint.config(
   { ignores: ['**/dist', '**/node_modules', '**/coverage', '.local-stack', '.nx', '**/*.generated.ts'] },
@@ -33,6 +41,15 @@ export default tseslint.config(
           allow: [],
           depConstraints,
         },
+      ],
+    },
+  },
+  {
+    files: testFiles,
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        { enforceBuildableLibDependency: false, allow: [], depConstraints: testDepConstraints },
       ],
     },
   },

@@ -28,7 +28,7 @@ describe('module boundaries', () => {
     [
       'libs/kafka/src/probe.ts',
       "import { waitFor } from '@kafka-platform/testing';",
-      /"type:lib" can not depend on libs tagged with/,
+      /"type:lib" can only depend on libs tagged with "type:lib"/,
     ],
     [
       'libs/kafka/src/probe.ts',

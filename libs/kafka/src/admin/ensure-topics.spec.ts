@@ -1,0 +1,66 @@
+// ensureTopics against the real broker: creates what is missing, is idempotent, and names mismatches.
+import { uniqueName } from '@kafka-platform/testing';
+import type { TopicSpec } from '../client/kafka-ports';
+import { KafkaHarness } from '../test-support/kafka-harness';
+import { catalogTopicSpecs } from '../contract/catalog-contract';
+import { ensureTopics } from './ensure-topics';
+
+describe('ensureTopics (real Kafka)', () => {
+  let kafka: KafkaHarness;
+  const created: string[] = [];
+  beforeAll(async () => {
+    kafka = await KafkaHarness.create();
+  });
+  afterAll(async () => {
+    await kafka.admin.deleteTopics(created).catch(() => undefined);
+    await kafka.cleanup();
+  });
+
+  const spec = (topic: string, partitions = 3, policy = 'delete'): TopicSpec => ({
+    topic,
+    partitions,
+    replicationFactor: 1,
+    configs: { 'cleanup.policy': policy, 'retention.ms': '3600000' },
+  });
+
+  it('creates missing topics with their partitions and configs, and a second run changes nothing', async () => {
+    const specs = [spec(uniqueName('ensure')), spec(uniqueName('ensure'), 2)];
+    created.push(...specs.map((s) => s.topic));
+
+    const first = await ensureTopics(kafka.admin, specs);
+    const second = await ensureTopics(kafka.admin, specs);
+
+    expect(first.created.sort()).toEqual(specs.map((s) => s.topic).sort());
+    expect(second).toEqual({ created: [], existing: expect.arrayContaining(specs.map((s) => s.topic)) });
+    const described = await kafka.admin.describeTopics(specs.map((s) => s.topic));
+    expect(described.map((d) => [d.topic, d.partitions, d.configs['retention.ms']]).sort()).toEqual(
+      specs.map((s) => [s.topic, s.partitions, '3600000']).sort(),
+    );
+  });
+
+  it('refuses an existing topic with fewer partitions or another cleanup policy, naming both', async () => {
+    const topic = uniqueName('ensure-mismatch');
+    created.push(topic);
+    await ensureTopics(kafka.admin, [spec(topic, 2, 'delete')]);
+
+    await expect(ensureTopics(kafka.admin, [spec(topic, 6, 'compact')])).rejects.toMatchObject({
+      code: 'TOPIC_MISMATCH',
+      retryable: false,
+      message: expect.stringMatching(
+        new RegExp(
+          `${topic} has 2 partitions, the catalog declares 6[\\s\\S]*${topic} has cleanup.policy=delete, the catalog declares compact`,
+        ),
+      ),
+    });
+  });
+
+  it('derives the catalog topics for this cluster: user-events with 6 partitions and one DLQ per group', async () => {
+    const specs = catalogTopicSpecs({}, await kafka.admin.brokerCount());
+    expect(specs.map((s) => [s.topic, s.partitions, s.replicationFactor])).toEqual([
+      ['user-events', 6, 1],
+      ['user-events.email-service.dlq', 3, 1],
+      ['user-events.dashboard-service.dlq', 3, 1],
+    ]);
+    expect(specs[0]?.configs['min.insync.replicas']).toBe('1');
+  });
+});

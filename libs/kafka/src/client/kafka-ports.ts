@@ -1,0 +1,119 @@
+// The small surface the platform needs from a Kafka client. kafkajs implements it (kafkajs-client.ts);
+// another client (e.g. confluent-kafka-javascript) can be swapped in behind the KAFKA_CLIENT token.
+
+export type Headers = Record<string, string>;
+
+export interface OutgoingRecord {
+  readonly key: string | Buffer | null;
+  readonly value: Buffer;
+  readonly headers: Headers;
+}
+
+export interface ProducedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+export interface KafkaProducerPort {
+  connect(): Promise<void>;
+  /** Sends in one request, acks=all; resolves with each record's partition and offset, in input order. */
+  send(topic: string, records: readonly OutgoingRecord[]): Promise<ProducedRecord[]>;
+  disconnect(): Promise<void>;
+}
+
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: Headers;
+  readonly timestamp: string;
+}
+
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset the next produced record will get: lag = highWatermark - next offset to read. */
+  readonly highWatermark: string;
+  readonly records: readonly ConsumedRecord[];
+}
+
+export interface BatchControl {
+  /** False once the consumer is stopping: finish nothing new. */
+  isRunning(): boolean;
+  /** True when a rebalance took the partition away: its offsets must not be committed by us. */
+  isStale(): boolean;
+  heartbeat(): Promise<void>;
+  /** Marks a record finished; commit() commits everything marked so far on this partition. */
+  markDone(offset: string): void;
+  commit(): Promise<void>;
+}
+
+export interface ConsumerRunOptions {
+  /** Partitions handled in parallel; records within one partition are always handled in order. */
+  readonly concurrency: number;
+  eachBatch(batch: ConsumedBatch, control: BatchControl): Promise<void>;
+}
+
+export interface KafkaConsumerPort {
+  connect(): Promise<void>;
+  subscribe(topics: readonly string[], options: { fromBeginning: boolean }): Promise<void>;
+  run(options: ConsumerRunOptions): Promise<void>;
+  /** Stops fetching and waits for the batches in flight; the group membership is kept until disconnect. */
+  stop(): Promise<void>;
+  /** Leaves the group and closes connections. */
+  disconnect(): Promise<void>;
+  /** Called when the consumer dies; `restarting` tells whether the client restarts it by itself. */
+  onCrash(listener: (error: Error, restarting: boolean) => void): void;
+  /** Called each time the consumer joins its group (at start and after a restart). */
+  onJoin(listener: () => void): void;
+}
+
+export interface TopicSpec {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface TopicDescription {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface PartitionOffsets {
+  readonly partition: number;
+  /** -1 when the group has committed nothing on the partition. */
+  readonly committed: string;
+  readonly logEnd: string;
+}
+
+export interface KafkaAdminPort {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  brokerCount(): Promise<number>;
+  listTopics(): Promise<string[]>;
+  /** Only topics that exist are described. */
+  describeTopics(topics: readonly string[]): Promise<TopicDescription[]>;
+  createTopics(specs: readonly TopicSpec[]): Promise<void>;
+  deleteTopics(topics: readonly string[]): Promise<void>;
+  groupOffsets(groupId: string, topic: string): Promise<PartitionOffsets[]>;
+  /** Moves a group's committed offsets; the group must have no running members. */
+  setGroupOffsets(
+    groupId: string,
+    topic: string,
+    offsets: readonly { partition: number; offset: string }[],
+  ): Promise<void>;
+}
+
+export interface KafkaClientPort {
+  producer(): KafkaProducerPort;
+  consumer(groupId: string): KafkaConsumerPort;
+  admin(): KafkaAdminPort;
+}
+
+/** Nest injection token for the KafkaClientPort. */
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');

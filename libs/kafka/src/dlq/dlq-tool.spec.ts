@@ -1,0 +1,56 @@
+// The DLQ tool on the real broker: list what failed, redrive it to its source topic once, with an audit trail.
+import { randomUUID } from 'node:crypto';
+import { uniqueName, waitFor } from '@kafka-platform/testing';
+import type { EventEnvelope } from '../envelope/event-envelope';
+import { TransientError } from '../errors/platform-error';
+import { KafkaHarness } from '../test-support/kafka-harness';
+import { DLQ_HEADER } from './dead-letter';
+import { listDeadLetters, redriveDeadLetters } from './dlq-tool';
+
+describe('DLQ list and redrive (real Kafka)', () => {
+  let kafka: KafkaHarness;
+  beforeAll(async () => {
+    kafka = await KafkaHarness.create();
+  });
+  afterAll(() => kafka.cleanup());
+
+  it('brings a dead-lettered record back, and the group handles it once the cause is fixed', async () => {
+    const group = uniqueName('group');
+    await kafka.createTopics([group]);
+    const userId = randomUUID();
+    await (
+      await kafka.publisher()
+    ).publish('new_user', { userId, email: 'x@example.com', name: 'Redrive', locale: 'en' });
+    let smtpUp = false;
+    const handled: EventEnvelope[] = [];
+    await kafka.runtime(group, [
+      {
+        type: 'new_user',
+        version: 2,
+        handle: async (event) => {
+          if (!smtpUp) throw new TransientError('SMTP_DOWN', 'smtp is down');
+          handled.push(event);
+        },
+      },
+    ]);
+
+    const listed = await waitFor('the dead letter', async () => {
+      const letters = await listDeadLetters(kafka.client, kafka.dlqTopic(group));
+      return letters.length === 1 && letters;
+    });
+    expect(listed[0]).toMatchObject({ key: userId, eventType: 'new_user', errorCode: 'SMTP_DOWN', attempts: 3 });
+
+    smtpUp = true;
+    const redriven = await redriveDeadLetters(kafka.client, kafka.dlqTopic(group));
+    expect(redriven).toHaveLength(1);
+    await waitFor('the redriven record to be handled', () => handled.length === 1);
+    expect(handled[0]?.key).toBe(userId);
+
+    const records = await kafka.readAll(kafka.topic, 2);
+    expect(records[1]?.headers[DLQ_HEADER.redrivenFrom]).toBe(
+      `${kafka.dlqTopic(group)}/${listed[0]?.partition}/${listed[0]?.offset}`,
+    );
+    expect(records[1]?.headers[DLQ_HEADER.errorCode]).toBeUndefined();
+    expect(await redriveDeadLetters(kafka.client, kafka.dlqTopic(group))).toEqual([]);
+  });
+});
