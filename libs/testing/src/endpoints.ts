@@ -30,3 +30,10 @@ export function databaseUrl(database: string, env: NodeJS.ProcessEnv = process.e
   const password = encodeURIComponent(env['PGPASSWORD'] ?? database);
   return `postgresql://${user}:${password}@${host}:${port}/${database}`;
 }
+
+/** Subjects are durable in the registry: tests remove theirs (soft, then permanent delete, as Confluent wants). */
+export async function deleteSubject(subject: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const url = `${stackEndpoints(env).schemaRegistryUrl}/subjects/${encodeURIComponent(subject)}`;
+  await fetch(url, { method: 'DELETE' });
+  await fetch(`${url}?permanent=true`, { method: 'DELETE' });
+}

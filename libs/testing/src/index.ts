@@ -1,4 +1,4 @@
-export { databaseUrl, stackEndpoints } from './endpoints';
+export { databaseUrl, deleteSubject, stackEndpoints } from './endpoints';
 export type { StackEndpoints } from './endpoints';
 export { startHttpApp } from './http-app';
 export type { RunningApp } from './http-app';

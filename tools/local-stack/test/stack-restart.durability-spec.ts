@@ -1,8 +1,8 @@
 // Restarting components keeps what they stored: schema ids (registry on PostgreSQL) and Kafka records.
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { readSchema } from '@kafka-platform/events';
-import { uniqueName } from '@kafka-platform/testing';
-import { createTopic, deleteSubject, endpoints, kafkaClient, readFromStart, stack } from './support';
+import { deleteSubject, uniqueName } from '@kafka-platform/testing';
+import { createTopic, endpoints, kafkaClient, readFromStart, stack } from './support';
 
 describe('local stack durability', () => {
   it('keeps schema ids across a registry restart', async () => {

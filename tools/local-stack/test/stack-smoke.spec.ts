@@ -1,11 +1,11 @@
 // The local stack answers real clients: kafkajs, the Confluent schema-registry client, pg and nodemailer.
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { readSchema } from '@kafka-platform/events';
-import { databaseUrl, uniqueName, waitFor } from '@kafka-platform/testing';
+import { databaseUrl, deleteSubject, uniqueName, waitFor } from '@kafka-platform/testing';
 import type { Admin } from 'kafkajs';
 import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
-import { createTopic, deleteSubject, endpoints, kafkaClient, readFromStart } from './support';
+import { createTopic, endpoints, kafkaClient, readFromStart } from './support';
 
 describe('local stack smoke', () => {
   describe('Kafka', () => {

@@ -28,13 +28,6 @@ export async function readFromStart(consumer: Consumer, topic: string, count: nu
   return waitFor(`${count} records on ${topic}`, () => seen.length >= count && seen, { timeoutMs: 30_000 });
 }
 
-/** Subjects are durable in the registry: tests remove theirs (soft, then permanent delete, as Confluent wants). */
-export async function deleteSubject(subject: string): Promise<void> {
-  const url = `${endpoints.schemaRegistryUrl}/subjects/${encodeURIComponent(subject)}`;
-  await fetch(url, { method: 'DELETE' });
-  await fetch(`${url}?permanent=true`, { method: 'DELETE' });
-}
-
 const cli = join(__dirname, '..', 'cli.mjs');
 
 /** Drives the stack's own CLI, the way a developer does. */

@@ -1,7 +1,7 @@
 // The compatibility gate on the real registry: each schema version is accepted after all earlier ones under
 // the global BACKWARD rule, and an incompatible change is refused with HTTP 409.
 import { EVENT_TYPES, readSchema, schemaVersions } from '@kafka-platform/events';
-import { stackEndpoints, uniqueName } from '@kafka-platform/testing';
+import { deleteSubject, stackEndpoints, uniqueName } from '@kafka-platform/testing';
 
 const url = stackEndpoints().schemaRegistryUrl;
 const subjects: string[] = [];
@@ -25,10 +25,7 @@ async function compatibleWithLatest(subject: string, schema: string): Promise<bo
 }
 
 afterAll(async () => {
-  for (const subject of subjects) {
-    await fetch(`${url}/subjects/${encodeURIComponent(subject)}`, { method: 'DELETE' });
-    await fetch(`${url}/subjects/${encodeURIComponent(subject)}?permanent=true`, { method: 'DELETE' });
-  }
+  for (const subject of subjects) await deleteSubject(subject);
 });
 
 describe('schema compatibility on the registry', () => {
