@@ -116,7 +116,8 @@ class KafkajsProducer implements KafkaProducerPort {
     const cached = this.partitions.get(topic);
     if (cached) return cached;
     const { topics } = await this.admin.fetchTopicMetadata({ topics: [topic] }).catch((error: Error) => {
-      throw unknownTopic(topic, error);
+      // Only a missing topic is final; a broker that does not answer stays a retryable failure.
+      throw (error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION' ? unknownTopic(topic, error) : error;
     });
     const partitions = topics[0]?.partitions ?? [];
     if (partitions.length === 0) throw unknownTopic(topic);

@@ -13,6 +13,7 @@ import type { EventContract } from '../contract/event-contract';
 import type { EventEnvelope } from '../envelope/event-envelope';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
 import type { KafkaModuleOptions } from './kafka-module-options';
+import { nestLog } from './nest-log';
 import { EVENT_CONTRACT, KAFKA_CONFIG, KAFKA_MODULE_OPTIONS } from './tokens';
 
 /** Finds the @HandleEvent methods of the app's providers and runs the service's consumer group with them. */
@@ -54,8 +55,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         producer: this.client.producer(),
         codec: this.codec,
         metrics: this.metrics,
-        log: (level, message, extra) =>
-          this.logger[level === 'info' ? 'log' : level](`${message} ${JSON.stringify(extra ?? {})}`),
+        log: nestLog(this.logger),
       },
     );
     await this.runtime.start();

@@ -15,6 +15,7 @@ import { KafkaHealthIndicator } from '../health/kafka-health.indicator';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
 import { EventPublisher } from '../producer/event-publisher';
 import { ConsumerHost } from './consumer-host';
+import { nestLog } from './nest-log';
 import type { KafkaModuleOptions } from './kafka-module-options';
 import { EVENT_CONTRACT, KAFKA_CONFIG, KAFKA_MODULE_OPTIONS } from './tokens';
 
@@ -69,10 +70,7 @@ export class KafkaModule {
           inject: [KAFKA_CONFIG],
           useFactory: (config: KafkaConfig) => {
             if (options.client) return options.client;
-            const logger = new Logger('Kafka');
-            return createKafkajsClient(config, (level, message, extra) =>
-              logger[level === 'info' ? 'log' : level](`${message} ${JSON.stringify(extra)}`),
-            );
+            return createKafkajsClient(config, nestLog(new Logger('Kafka')));
           },
         },
         { provide: EVENT_CONTRACT, useFactory: () => options.contract ?? catalogContract() },
