@@ -13,6 +13,10 @@ export const kafkaClient = (clientId: string): Kafka =>
 export async function createTopic(admin: Admin, topic: string): Promise<void> {
   const created = await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
   if (!created) throw new Error(`topic ${topic} already existed`);
+  // A freshly started broker can call a topic unknown for a moment after creating it.
+  await waitFor(`metadata of ${topic}`, () => admin.fetchTopicMetadata({ topics: [topic] }).then(() => true), {
+    timeoutMs: 5000,
+  });
 }
 
 /** Reads `count` records of a topic from the beginning with a fresh group, in offset order. */

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigResourceTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
 import type {
   Admin,
@@ -249,6 +250,17 @@ class KafkajsAdmin implements KafkaAdminPort {
         configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
       })),
     });
+    // A broker can answer "unknown topic" for a moment after creating it; callers may produce right away.
+    const topics = specs.map((spec) => spec.topic);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.admin.fetchTopicMetadata({ topics });
+        return;
+      } catch (error) {
+        if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 50) throw error;
+        await delay(100);
+      }
+    }
   }
 
   deleteTopics = async (topics: readonly string[]) => this.admin.deleteTopics({ topics: [...topics] });
