@@ -11,11 +11,12 @@ export const kafkaClient = (clientId: string): Kafka =>
   new Kafka({ clientId, brokers: endpoints.kafkaBrokers, logLevel: logLevel.NOTHING });
 
 export async function createTopic(admin: Admin, topic: string): Promise<void> {
-  const created = await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  // kafkajs' waitForLeaders gives up when a freshly started broker still calls the new topic unknown.
+  const created = await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: false });
   if (!created) throw new Error(`topic ${topic} already existed`);
-  // A freshly started broker can call a topic unknown for a moment after creating it.
-  await waitFor(`metadata of ${topic}`, () => admin.fetchTopicMetadata({ topics: [topic] }).then(() => true), {
-    timeoutMs: 5000,
+  await waitFor(`a leader for ${topic}`, async () => {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+    return topics[0]?.partitions.every((partition) => partition.leader >= 0);
   });
 }
 

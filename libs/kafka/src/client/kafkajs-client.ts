@@ -241,8 +241,9 @@ class KafkajsAdmin implements KafkaAdminPort {
   }
 
   async createTopics(specs: readonly TopicSpec[]) {
+    // kafkajs' own waitForLeaders gives up when the fresh topic is still "unknown"; wait here instead.
     await this.admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: specs.map((spec) => ({
         topic: spec.topic,
         numPartitions: spec.partitions,
@@ -254,12 +255,13 @@ class KafkajsAdmin implements KafkaAdminPort {
     const topics = specs.map((spec) => spec.topic);
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.admin.fetchTopicMetadata({ topics });
-        return;
+        const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics });
+        if (metadata.every((topic) => topic.partitions.every((partition) => partition.leader >= 0))) return;
       } catch (error) {
-        if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 50) throw error;
-        await delay(100);
+        if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
       }
+      if (attempt >= 100) throw new Error(`Topics ${topics.join(', ')} have no leaders 10 s after creation`);
+      await delay(100);
     }
   }
 
