@@ -1,5 +1,10 @@
-export { HealthModule } from './health/health.module';
-export { exitOnStartupError, runService } from './bootstrap/run-service';
+export { createServiceApp, exitOnStartupError, runService } from './bootstrap/run-service';
 export type { RunServiceOptions } from './bootstrap/run-service';
-export { loadServiceConfig } from './bootstrap/service-config';
-export type { ServiceConfig, ServiceLogLevel } from './bootstrap/service-config';
+export { loadServiceConfig } from './config/service-config';
+export type { ServiceConfig, ServiceLogLevel } from './config/service-config';
+export { CORRELATION_HEADER, MAX_BODY, fieldErrors } from './http/configure-http';
+export type { FieldError } from './http/configure-http';
+export { METRICS_REGISTRY } from './metrics/metrics';
+export { PLATFORM_OPTIONS, SERVICE_CONFIG } from './platform/platform-options';
+export type { PlatformOptions } from './platform/platform-options';
+export { PlatformModule } from './platform/platform.module';

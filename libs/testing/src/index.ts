@@ -4,3 +4,5 @@ export { startHttpApp } from './http-app';
 export type { RunningApp } from './http-app';
 export { uniqueName, waitFor } from './wait-for';
 export type { WaitOptions } from './wait-for';
+export { createTestDatabase } from './test-database';
+export type { TestDatabase } from './test-database';

@@ -101,6 +101,10 @@ export interface KafkaAdminPort {
   createTopics(specs: readonly TopicSpec[]): Promise<void>;
   deleteTopics(topics: readonly string[]): Promise<void>;
   groupOffsets(groupId: string, topic: string): Promise<PartitionOffsets[]>;
+  /** Every consumer group the cluster knows, with or without members. */
+  listGroups(): Promise<string[]>;
+  /** Moves a group's committed offsets back to the earliest record of each partition; no member may be running. */
+  resetGroupOffsets(groupId: string, topic: string): Promise<void>;
   /** Moves a group's committed offsets; the group must have no running members. */
   setGroupOffsets(
     groupId: string,

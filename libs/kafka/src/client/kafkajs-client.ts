@@ -62,7 +62,13 @@ export class KafkajsClient implements KafkaClientPort {
   producer(): KafkaProducerPort {
     // Idempotent with one request in flight: kafkajs' idempotence keeps order and avoids duplicates only then.
     return new KafkajsProducer(
-      this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false }),
+      this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // Named explicitly (we partition ourselves with it anyway), which also silences kafkajs' v2 notice.
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
       this.kafka.admin(),
     );
   }
@@ -279,6 +285,15 @@ class KafkajsAdmin implements KafkaAdminPort {
         logEnd: high,
       }))
       .sort((a, b) => a.partition - b.partition);
+  }
+
+  async listGroups(): Promise<string[]> {
+    const { groups } = await this.admin.listGroups();
+    return groups.map((group) => group.groupId).sort();
+  }
+
+  async resetGroupOffsets(groupId: string, topic: string) {
+    await this.admin.resetOffsets({ groupId, topic, earliest: true });
   }
 
   async setGroupOffsets(groupId: string, topic: string, offsets: readonly { partition: number; offset: string }[]) {

@@ -28,7 +28,16 @@ export class AvroCodec {
   ) {}
 
   async encode(type: string, version: number, payload: unknown): Promise<Buffer> {
-    const [id, avro] = await Promise.all([this.schemaId(type, version), this.localType(type, version)]);
+    const [id, avro] = await Promise.all([this.schemaId(type, version), this.validate(type, version, payload)]);
+    const header = Buffer.alloc(HEADER_LENGTH);
+    header.writeUInt8(MAGIC_BYTE, 0);
+    header.writeInt32BE(id, 1);
+    return Buffer.concat([header, avro.toBuffer(payload)]);
+  }
+
+  /** Checks a payload against the local schema, without the registry: an outbox refuses bad events up front. */
+  async validate(type: string, version: number, payload: unknown): Promise<Type> {
+    const avro = await this.localType(type, version);
     const problems: string[] = [];
     if (!avro.isValid(payload, { errorHook: (path) => problems.push(path.join('.') || '(root)') })) {
       throw new PlatformError(
@@ -37,10 +46,7 @@ export class AvroCodec {
         false,
       );
     }
-    const header = Buffer.alloc(HEADER_LENGTH);
-    header.writeUInt8(MAGIC_BYTE, 0);
-    header.writeInt32BE(id, 1);
-    return Buffer.concat([header, avro.toBuffer(payload)]);
+    return avro;
   }
 
   /** Decodes with the writer's schema and resolves into the reader's version, so v1 and v2 interoperate. */

@@ -40,6 +40,10 @@ const schema = z
     SCHEMA_REGISTRY_PASSWORD: z.string().min(1).optional(),
     SCHEMA_REGISTRY_AUTO_REGISTER: flag.optional(),
     NODE_ENV: z.string().optional(),
+    KAFKA_NAMESPACE: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,60}$/, 'must be 1 to 60 letters, digits, "_" or "-"')
+      .optional(),
     KAFKA_TOPIC_REPLICATION_FACTOR: positiveInt('a whole number >= 1').optional(),
     KAFKA_TOPIC_MIN_INSYNC_REPLICAS: positiveInt('a whole number >= 1').optional(),
     KAFKA_HANDLER_MAX_ATTEMPTS: positiveInt('a whole number >= 1').default(5),
@@ -89,7 +93,15 @@ export interface KafkaConfig {
     /** Register schemas on first use (development); in production only look up ids registered by CI. */
     readonly autoRegister: boolean;
   };
-  readonly topics: { readonly replicationFactor?: number; readonly minInsyncReplicas?: number };
+  readonly topics: {
+    readonly replicationFactor?: number;
+    readonly minInsyncReplicas?: number;
+    /**
+     * Prefix (`<namespace>.`) for every topic and consumer group: several environments or test runs share one
+     * cluster without seeing each other. Unset in the contract's deployments: `user-events`, `email-service`.
+     */
+    readonly namespace?: string;
+  };
   readonly retry: RetryPolicy;
   readonly shutdownTimeoutMs: number;
 }
@@ -126,6 +138,7 @@ export function loadKafkaConfig(env: NodeJS.ProcessEnv, defaultClientId: string)
     topics: {
       replicationFactor: values.KAFKA_TOPIC_REPLICATION_FACTOR,
       minInsyncReplicas: values.KAFKA_TOPIC_MIN_INSYNC_REPLICAS,
+      namespace: values.KAFKA_NAMESPACE,
     },
     retry: {
       maxAttempts: values.KAFKA_HANDLER_MAX_ATTEMPTS,

@@ -20,8 +20,12 @@ function entry(type: string): AnyEventCatalogEntry {
   }
 }
 
-/** The event catalog of libs/events, as the plumbing consumes it. */
-export function catalogContract(): EventContract {
+/** `<namespace>.<name>`, or the name itself without a namespace (see KAFKA_NAMESPACE). */
+export const namespaced = (namespace: string | undefined, name: string): string =>
+  namespace ? `${namespace}.${name}` : name;
+
+/** The event catalog of libs/events, as the plumbing consumes it; topics carry the namespace, if any. */
+export function catalogContract(namespace?: string): EventContract {
   return {
     readSchema: (type, version) => {
       const known = entry(type);
@@ -31,7 +35,7 @@ export function catalogContract(): EventContract {
       return readSchema(known.type, version);
     },
     subjectFor: (type) => subjectFor(entry(type).type),
-    topicOf: (type) => entry(type).topic,
+    topicOf: (type) => namespaced(namespace, entry(type).topic),
     latestVersion: (type) => entry(type).latestVersion,
     keyOf: (type, payload) => {
       const field = entry(type).keyField;
@@ -45,7 +49,7 @@ export function catalogContract(): EventContract {
       ...new Set(
         Object.values(eventCatalog)
           .filter((known) => (known.consumerGroups as readonly string[]).includes(group))
-          .map((known) => known.topic),
+          .map((known) => namespaced(namespace, known.topic)),
       ),
     ],
     deadLetterTopic,
@@ -57,5 +61,5 @@ export function catalogTopicSpecs(topics: KafkaConfig['topics'], brokerCount: nu
   return topicSpecs({
     replicationFactor: topics.replicationFactor ?? Math.min(3, brokerCount),
     ...(topics.minInsyncReplicas && { minInsyncReplicas: topics.minInsyncReplicas }),
-  });
+  }).map((spec) => ({ ...spec, topic: namespaced(topics.namespace, spec.topic) }));
 }

@@ -33,6 +33,8 @@ export interface EnvelopeOrigin {
   readonly correlationId?: string;
   /** The event being handled when this one is published: correlation and trace carry over from it. */
   readonly causedBy?: Pick<EventEnvelope, 'id' | 'correlationId' | 'traceparent'>;
+  /** An explicit cause, for an envelope rebuilt from storage (an outbox row) rather than from a live event. */
+  readonly causationId?: string | null;
   readonly traceparent?: string;
 }
 
@@ -59,7 +61,7 @@ export function newEnvelope<T>(
     version,
     occurredAt: (origin.occurredAt ?? new Date()).toISOString(),
     correlationId: origin.correlationId ?? origin.causedBy?.correlationId ?? id,
-    causationId: origin.causedBy?.id ?? null,
+    causationId: origin.causedBy?.id ?? origin.causationId ?? null,
     traceparent: origin.traceparent ?? childTraceparent(origin.causedBy?.traceparent),
     key,
     payload,

@@ -9,7 +9,9 @@ import { EVENT_HANDLER_METADATA } from '../consumer/handle-event.decorator';
 import type { EventHandlerMetadata } from '../consumer/handle-event.decorator';
 import { ConsumerRuntime } from '../consumer/consumer-runtime';
 import type { ConsumerState, EventHandlerRegistration } from '../consumer/consumer-runtime';
+import { namespaced } from '../contract/catalog-contract';
 import type { EventContract } from '../contract/event-contract';
+import { correlation } from '../envelope/correlation-context';
 import type { EventEnvelope } from '../envelope/event-envelope';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
 import type { KafkaModuleOptions } from './kafka-module-options';
@@ -37,15 +39,46 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     return this.options.consumerGroup ? (this.runtime?.status ?? { state: 'idle' }) : undefined;
   }
 
+  /** The group id on the cluster: the catalog's group name, with the namespace if one is set. */
+  get groupId(): string | undefined {
+    const group = this.options.consumerGroup;
+    return group && namespaced(this.config.topics.namespace, group);
+  }
+
   async onApplicationBootstrap() {
-    const groupId = this.options.consumerGroup;
-    if (!groupId) return;
-    const handlers = this.discoverHandlers();
+    if (!this.options.consumerGroup) return;
+    this.handlers = this.discoverHandlers();
+    await this.startRuntime(this.handlers);
+  }
+
+  async beforeApplicationShutdown() {
+    await this.runtime?.stop();
+  }
+
+  /**
+   * Leaves the group, runs `work` (e.g. move the group's offsets and clear what the handlers built), then
+   * joins again with a new consumer. Offsets can only move while the group has no running members.
+   */
+  async whilePaused<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.runtime) throw new Error('This service has no consumer group to pause');
+    await this.runtime.stop();
+    try {
+      return await work();
+    } finally {
+      await this.startRuntime(this.handlers);
+    }
+  }
+
+  private handlers: EventHandlerRegistration[] = [];
+
+  private async startRuntime(handlers: EventHandlerRegistration[]) {
+    const group = this.options.consumerGroup as string;
+    const groupId = this.groupId as string;
     this.runtime = new ConsumerRuntime(
       {
         groupId,
-        topics: this.contract.topicsFor(groupId),
-        deadLetterTopic: (topic) => this.contract.deadLetterTopic(topic, groupId),
+        topics: this.contract.topicsFor(group),
+        deadLetterTopic: (topic) => this.contract.deadLetterTopic(topic, group),
         handlers,
         retry: this.config.retry,
         shutdownTimeoutMs: this.config.shutdownTimeoutMs,
@@ -62,10 +95,6 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     this.logger.log(`group ${groupId} consuming ${handlers.map((h) => `${h.type}@v${h.version}`).join(', ')}`);
   }
 
-  async beforeApplicationShutdown() {
-    await this.runtime?.stop();
-  }
-
   private discoverHandlers(): EventHandlerRegistration[] {
     const found: EventHandlerRegistration[] = [];
     for (const wrapper of this.discovery.getProviders()) {
@@ -79,7 +108,12 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         found.push({
           type: meta.type,
           version: meta.version ?? this.contract.latestVersion(meta.type),
-          handle: (event) => handler.call(instance, event),
+          // Log lines and events published while handling carry the event's correlation id and cause.
+          handle: (event) =>
+            correlation.run(
+              { correlationId: event.correlationId, causedBy: event, traceparent: event.traceparent },
+              () => handler.call(instance, event),
+            ),
         });
       }
     }

@@ -12,6 +12,7 @@ import type { KafkaConfig } from '../config/kafka-config';
 import { catalogContract, catalogTopicSpecs } from '../contract/catalog-contract';
 import type { EventContract } from '../contract/event-contract';
 import { KafkaHealthIndicator } from '../health/kafka-health.indicator';
+import { SchemaRegistryHealthIndicator } from '../health/schema-registry-health.indicator';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
 import { EventPublisher } from '../producer/event-publisher';
 import { ConsumerHost } from './consumer-host';
@@ -73,7 +74,11 @@ export class KafkaModule {
             return createKafkajsClient(config, nestLog(new Logger('Kafka')));
           },
         },
-        { provide: EVENT_CONTRACT, useFactory: () => options.contract ?? catalogContract() },
+        {
+          provide: EVENT_CONTRACT,
+          inject: [KAFKA_CONFIG],
+          useFactory: (config: KafkaConfig) => options.contract ?? catalogContract(config.topics.namespace),
+        },
         { provide: KafkaMetrics, useFactory: () => new KafkaMetrics(options.metricsRegistry) },
         {
           provide: AvroCodec,
@@ -101,6 +106,7 @@ export class KafkaModule {
         KafkaLifecycle,
         ConsumerHost,
         KafkaHealthIndicator,
+        SchemaRegistryHealthIndicator,
       ],
       exports: [
         KAFKA_CLIENT,
@@ -110,6 +116,8 @@ export class KafkaModule {
         EventPublisher,
         KafkaMetrics,
         KafkaHealthIndicator,
+        SchemaRegistryHealthIndicator,
+        ConsumerHost,
       ],
     };
   }

@@ -1,28 +1,33 @@
 import { ConfigError } from '@kafka-platform/kafka';
-import { Logger } from '@nestjs/common';
-import type { INestApplication, Type } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadServiceConfig, nestLogLevels } from './service-config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { configureHttp } from '../http/configure-http';
+import { SERVICE_CONFIG } from '../platform/platform-options';
+import type { ServiceConfig } from '../config/service-config';
 
 export interface RunServiceOptions {
   readonly name: string;
   readonly module: Type<unknown>;
-  readonly defaultPort: number;
-  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Builds the app as it runs in production (logger, HTTP rules, shutdown hooks) without listening yet. */
+export async function createServiceApp(module: Type<unknown>): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  configureHttp(app);
+  app.enableShutdownHooks();
+  return app;
 }
 
 /** Checks config, builds the app, listens, and makes SIGTERM/SIGINT close it cleanly. */
-export async function runService({
-  name,
-  module,
-  defaultPort,
-  env = process.env,
-}: RunServiceOptions): Promise<INestApplication> {
-  const config = loadServiceConfig(env, defaultPort);
-  const app = await NestFactory.create(module, { logger: nestLogLevels(config.logLevel) });
-  app.enableShutdownHooks();
-  await app.listen(config.port);
-  new Logger(name).log(`listening on http://localhost:${config.port}`);
+export async function runService({ name, module }: RunServiceOptions): Promise<NestExpressApplication> {
+  const app = await createServiceApp(module);
+  const { port } = app.get<ServiceConfig>(SERVICE_CONFIG);
+  await app.listen(port);
+  app.get(Logger).log(`${name} listening on http://localhost:${port}`);
   return app;
 }
 

@@ -19,3 +19,20 @@ describe('loadServiceConfig', () => {
     expect(() => loadServiceConfig({ LOG_LEVEL: 'loud' }, 3001)).toThrow(/LOG_LEVEL must be one of fatal, error/);
   });
 });
+
+describe('loadServiceConfig with a database', () => {
+  it('requires DATABASE_URL naming the variable', () => {
+    expect(() => loadServiceConfig({}, 3001, { database: true })).toThrow(/DATABASE_URL is required/);
+  });
+
+  it('rejects a DATABASE_URL that is not a postgres URL', () => {
+    expect(() => loadServiceConfig({ DATABASE_URL: 'mysql://x/y' }, 3001, { database: true })).toThrow(
+      /DATABASE_URL must be a postgresql:/,
+    );
+  });
+
+  it('reads DATABASE_URL', () => {
+    const url = 'postgresql://user_service:user_service@127.0.0.1:5432/user_service';
+    expect(loadServiceConfig({ DATABASE_URL: url }, 3001, { database: true }).databaseUrl).toBe(url);
+  });
+});

@@ -1,0 +1,57 @@
+import { AvroCodec, EVENT_CONTRACT, correlation, newEnvelope } from '@kafka-platform/kafka';
+import type { EventContract, EventEnvelope } from '@kafka-platform/kafka';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+
+export const OUTBOX_CHANNEL = 'outbox_pending';
+
+/** What an outbox row stores besides the payload: enough to rebuild the exact envelope at publish time. */
+export interface StoredMetadata {
+  readonly occurredAt: string;
+  readonly correlationId: string;
+  readonly causationId: string | null;
+  readonly traceparent: string;
+}
+
+/**
+ * Records an event in the caller's transaction instead of sending it: the state change and its event commit
+ * together or not at all (no dual write). The relay publishes it afterwards with the same event id, so a
+ * re-publish after a crash is recognised by consumers' inboxes.
+ */
+@Injectable()
+export class Outbox {
+  constructor(
+    @Inject(EVENT_CONTRACT) private readonly contract: EventContract,
+    private readonly codec: AvroCodec,
+  ) {}
+
+  async add(
+    manager: EntityManager,
+    type: string,
+    payload: unknown,
+    options: { version?: number } = {},
+  ): Promise<EventEnvelope> {
+    const version = options.version ?? this.contract.latestVersion(type);
+    // A payload the schema refuses would block its key's queue forever: refuse it now, with the transaction.
+    await this.codec.validate(type, version, payload);
+    const scope = correlation.current();
+    const envelope = newEnvelope(type, version, this.contract.keyOf(type, payload), payload, {
+      ...(scope?.correlationId && { correlationId: scope.correlationId }),
+      ...(scope?.causedBy && { causedBy: scope.causedBy }),
+      ...(scope?.traceparent && { traceparent: scope.traceparent }),
+    });
+    const metadata: StoredMetadata = {
+      occurredAt: envelope.occurredAt,
+      correlationId: envelope.correlationId,
+      causationId: envelope.causationId,
+      traceparent: envelope.traceparent,
+    };
+    await manager.query(
+      `INSERT INTO outbox (event_id, event_type, version, key, payload, metadata) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [envelope.id, type, version, envelope.key, JSON.stringify(payload), JSON.stringify(metadata)],
+    );
+    // Delivered at commit only, so the relay wakes for rows it can see; nothing is sent for a rollback.
+    await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
+    return envelope;
+  }
+}

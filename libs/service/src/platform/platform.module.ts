@@ -1,0 +1,70 @@
+import { KafkaModule } from '@kafka-platform/kafka';
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { Registry } from 'prom-client';
+import { loadServiceConfig } from '../config/service-config';
+import type { ServiceConfig } from '../config/service-config';
+import { HealthController } from '../health/health.controller';
+import { loggerParams } from '../logging/logging';
+import { METRICS_REGISTRY, MetricsController, createMetricsRegistry } from '../metrics/metrics';
+import { PLATFORM_OPTIONS, SERVICE_CONFIG } from './platform-options';
+import type { PlatformOptions } from './platform-options';
+
+/**
+ * Everything a service of the platform has besides its use cases: checked config, JSON logs with correlation
+ * ids, Kafka (publisher, consumer group, health, metrics), its database with migrations, /health and /metrics.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const env = options.env ?? process.env;
+    // Checked once here, typed from then on; a bad value stops the start naming the variable.
+    const config = (): ServiceConfig =>
+      loadServiceConfig(env, options.defaultPort, { database: Boolean(options.database) });
+    const registry = createMetricsRegistry(options.service);
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, cache: true }),
+        LoggerModule.forRootAsync({
+          providers: [{ provide: SERVICE_CONFIG, useFactory: config }],
+          inject: [SERVICE_CONFIG],
+          useFactory: (service: ServiceConfig) => loggerParams(options.service, service.logLevel),
+        }),
+        TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
+        KafkaModule.forRoot({ ...options.kafka, service: options.service, env, metricsRegistry: registry }),
+        ...(options.database ? [databaseModule(options.database, config)] : []),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: PLATFORM_OPTIONS, useValue: options },
+        { provide: SERVICE_CONFIG, useFactory: config },
+        { provide: METRICS_REGISTRY, useValue: registry satisfies Registry },
+      ],
+      exports: [PLATFORM_OPTIONS, SERVICE_CONFIG, METRICS_REGISTRY],
+    };
+  }
+}
+
+function databaseModule(database: NonNullable<PlatformOptions['database']>, config: () => ServiceConfig) {
+  return TypeOrmModule.forRootAsync({
+    useFactory: () => ({
+      type: 'postgres' as const,
+      url: config().databaseUrl,
+      entities: database.entities,
+      migrations: database.migrations,
+      migrationsRun: true,
+      migrationsTransactionMode: 'each' as const,
+      synchronize: false,
+      // Fail the start quickly with the cause rather than retrying for half a minute in silence.
+      retryAttempts: 2,
+      retryDelay: 1000,
+      extra: { max: 10, connectionTimeoutMillis: 5000 },
+    }),
+  });
+}

@@ -1,0 +1,46 @@
+import pg from 'pg';
+import { databaseUrl, stackEndpoints } from './endpoints';
+import { uniqueName } from './wait-for';
+
+export interface TestDatabase {
+  readonly name: string;
+  /** Connection URL as the owning role: what the service gets as DATABASE_URL. */
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * A throw-away database owned by one of the stack's service roles, so an in-process app test runs its real
+ * migrations on real PostgreSQL without touching the service's own data (the e2e test and `npm start` use it).
+ * Created through the server's admin role (PGADMIN_USER, default postgres).
+ */
+export async function createTestDatabase(owner: string, env: NodeJS.ProcessEnv = process.env): Promise<TestDatabase> {
+  const name = uniqueName(`${owner}_test`).replace(/-/g, '_');
+  await asAdmin(env, (client) => client.query(`CREATE DATABASE "${name}" OWNER "${owner}"`));
+  const ownerUrl = new URL(databaseUrl(owner, env));
+  ownerUrl.pathname = `/${name}`;
+  return {
+    name,
+    url: ownerUrl.toString(),
+    drop: async () => {
+      await asAdmin(env, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
+
+async function asAdmin<T>(env: NodeJS.ProcessEnv, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const { host, port } = stackEndpoints(env).postgres;
+  const client = new pg.Client({
+    host,
+    port,
+    user: env['PGADMIN_USER'] ?? 'postgres',
+    password: env['PGADMIN_PASSWORD'],
+    database: 'postgres',
+  });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
