@@ -14,7 +14,12 @@ export interface RunServiceOptions {
 
 /** Builds the app as it runs in production (logger, HTTP rules, shutdown hooks) without listening yet. */
 export async function createServiceApp(module: Type<unknown>): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    bufferLogs: true,
+    bodyParser: false,
+    // Throw instead of exiting, so main.ts prints the cause (a named config variable) and tests can assert it.
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   configureHttp(app);

@@ -1,5 +1,4 @@
 import { parseEnv } from '@kafka-platform/kafka';
-import type { LogLevel } from '@nestjs/common';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -45,15 +44,3 @@ export function loadServiceConfig(
     ...(options.database && { databaseUrl: values.DATABASE_URL }),
   };
 }
-
-const nestLevels: Record<ServiceLogLevel, LogLevel[]> = {
-  fatal: ['fatal'],
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
-/** NestJS names its levels differently; this keeps LOG_LEVEL in the platform's (pino's) vocabulary. */
-export const nestLogLevels = (level: ServiceLogLevel): LogLevel[] => nestLevels[level];
