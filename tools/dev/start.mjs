@@ -39,6 +39,8 @@ const children = services.map((service) => {
       SMTP_HOST: 'localhost',
       SMTP_PORT: '1025',
       LOG_LEVEL: 'info',
+      KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning',
       ...process.env,
       PORT: String(service.port),
     },
@@ -68,23 +70,51 @@ async function stop(exitCode = 0) {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-async function live(service) {
-  for (let attempt = 0; attempt < 120 && !stopping; attempt++) {
-    const ok = await fetch(`http://localhost:${service.port}/health/live`).then(
+async function ready(service) {
+  for (let attempt = 0; attempt < 240 && !stopping; attempt++) {
+    const ok = await fetch(`http://localhost:${service.port}/health/ready`).then(
       (r) => r.ok,
       () => false,
     );
     if (ok) return;
     await delay(250);
   }
-  throw new Error(`${service.name} did not answer /health/live on port ${service.port}`);
+  throw new Error(`${service.name} did not become ready (GET /health/ready) on port ${service.port}`);
+}
+
+// A few users so the dashboard and the mail sink show something at once. Their addresses are fixed, so a
+// second `npm start` gets 409s for them, which is fine: the demo data is already there.
+const demoUsers = [
+  { email: 'ada@example.com', name: 'Ada Lovelace', locale: 'en' },
+  { email: 'grace@example.com', name: 'Grace Hopper', locale: 'en-US' },
+  { email: 'emmy@example.com', name: 'Emmy Noether', locale: 'de' },
+  { email: 'marie@example.com', name: 'Marie Curie', locale: 'fr' },
+  { email: 'ines@example.com', name: 'Inés Suárez', locale: 'es' },
+];
+
+async function createDemoUsers() {
+  for (const user of demoUsers) {
+    const response = await fetch('http://localhost:3001/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(user),
+    });
+    const outcome = response.status === 201 ? 'created' : response.status === 409 ? 'already there' : `HTTP ${response.status}`;
+    console.log(`[start]   demo user ${user.email.padEnd(20)} ${outcome}`);
+  }
 }
 
 try {
-  await Promise.all(services.map(live));
+  await Promise.all(services.map(ready));
+  await createDemoUsers();
   console.log('\n[start] platform running:');
-  for (const service of services) console.log(`[start]   ${service.name.padEnd(18)} http://localhost:${service.port}`);
+  console.log(`[start]   ${'users API'.padEnd(18)} http://localhost:3001/users   (OpenAPI: http://localhost:3001/docs)`);
+  console.log(`[start]   ${'sent emails'.padEnd(18)} http://localhost:3002/emails`);
+  console.log(`[start]   ${'dashboard'.padEnd(18)} http://localhost:3003/`);
   console.log(`[start]   ${'captured mail'.padEnd(18)} http://localhost:8025/api/v1/messages`);
+  console.log(`[start]   ${'health, metrics'.padEnd(18)} /health/live, /health/ready, /metrics on each service`);
+  console.log('[start] Try: curl -X POST localhost:3001/users -H "content-type: application/json" \\');
+  console.log(`[start]        -d '{"email":"you@example.com","name":"You","locale":"de"}'`);
   console.log('[start] Ctrl-C stops the services.');
 } catch (error) {
   console.error(`[start] ${error.message}`);
