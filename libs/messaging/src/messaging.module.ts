@@ -27,7 +27,10 @@ export class MessagingModule {
     const providers: Provider[] = [];
     if (options.outbox) {
       const { relay = true, ...relayOptions } = options.outbox;
-      providers.push(Outbox, OutboxMetrics, { provide: OUTBOX_RELAY_OPTIONS, useValue: { ...RELAY_DEFAULTS, ...relayOptions } });
+      providers.push(Outbox, OutboxMetrics, {
+        provide: OUTBOX_RELAY_OPTIONS,
+        useValue: { ...RELAY_DEFAULTS, ...relayOptions },
+      });
       if (relay) providers.push(OutboxRelay);
     }
     if (options.inbox) providers.push(Inbox);

@@ -117,7 +117,9 @@ describe('PlatformModule and createServiceApp (real stack)', () => {
     });
     expect(response.status).toBe(201);
     expect(response.headers.get('x-correlation-id')).toBe('corr-1234');
-    const line = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['message'] === 'signed up Ada');
+    const line = logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['message'] === 'signed up Ada');
     expect(line).toMatchObject({ correlationId: 'corr-1234', service: 'platform-test', level: 'info' });
   });
 

@@ -48,8 +48,10 @@ describe('the platform end to end: three service processes on the real stack', (
       timeoutMs: 15_000,
     });
     await waitFor('both groups to have committed up to the log end', async () => {
-      return atLogEnd(await lagOf(platform.group('email-service'))) &&
-        atLogEnd(await lagOf(platform.group('dashboard-service')));
+      return (
+        atLogEnd(await lagOf(platform.group('email-service'))) &&
+        atLogEnd(await lagOf(platform.group('dashboard-service')))
+      );
     });
   });
 
@@ -59,7 +61,10 @@ describe('the platform end to end: three service processes on the real stack', (
     await waitFor('the dashboard to count 5 users', async () => (await stats()).totalUsers === 5, {
       timeoutMs: 15_000,
     });
-    await waitFor('the email group to lag by 2', async () => (await lagOf(platform.group('email-service')))?.totalLag === 2);
+    await waitFor(
+      'the email group to lag by 2',
+      async () => (await lagOf(platform.group('email-service')))?.totalLag === 2,
+    );
 
     await platform.services['email-service'].start();
     await waitFor('the email group to catch up', async () => atLogEnd(await lagOf(platform.group('email-service'))));

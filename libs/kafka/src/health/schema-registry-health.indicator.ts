@@ -22,7 +22,9 @@ export class SchemaRegistryHealthIndicator {
         signal: AbortSignal.timeout(TIMEOUT_MS),
         headers: {
           accept: 'application/json',
-          ...(auth && { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` }),
+          ...(auth && {
+            authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+          }),
         },
       });
       return response.ok ? indicator.up() : indicator.down({ httpStatus: response.status });

@@ -79,9 +79,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const ready = await this.lockReadyRows(manager);
       if (ready.length === 0) return 0;
       await this.publisher.publishAll(ready.map(toEvent));
-      await manager.query(`UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)`, [
-        ready.map((row) => row.id),
-      ]);
+      await manager.query(
+        `UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)`,
+        [ready.map((row) => row.id)],
+      );
       this.metrics.published.inc(ready.length);
       return ready.length;
     });
@@ -130,7 +131,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const message = (error as Error).message;
     // Logged on the first failure and then sparingly: an outage would otherwise log every backoff round.
     if (this.failures === 1 || this.failures % 10 === 0) {
-      this.logger.warn(`publishing the outbox failed (${code}, retryable=${retryable}, attempt ${this.failures}): ${message}`);
+      this.logger.warn(
+        `publishing the outbox failed (${code}, retryable=${retryable}, attempt ${this.failures}): ${message}`,
+      );
     }
     await this.dataSource
       .query(
