@@ -24,7 +24,7 @@ export const depConstraints = [
 ];
 
 // Tests and their support code may also use the test infrastructure; production code may not.
-const testFiles = ['**/*.spec.ts', '**/test-support/**/*.ts'];
+const testFiles = ['**/*.spec.ts', '**/test-support/**/*.ts', '**/test/**/*.ts'];
 const testDepConstraints = depConstraints.map((constraint) => ({
   ...constraint,
   onlyDependOnLibsWithTags: [...new Set([...constraint.onlyDependOnLibsWithTags, 'type:testing'])],

@@ -1,10 +1,9 @@
-import { createServiceApp, PlatformModule } from '@kafka-platform/service';
+import { createServiceApp, PlatformModule } from '../src';
 import { createTestDatabase, stackEndpoints, uniqueName } from '@kafka-platform/testing';
 import type { TestDatabase } from '@kafka-platform/testing';
 import { Body, Controller, Logger, Module, Post } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { IsEmail, IsString, Length } from 'class-validator';
-import { Writable } from 'node:stream';
 
 jest.setTimeout(60_000);
 
