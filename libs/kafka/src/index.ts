@@ -35,6 +35,6 @@ export { ConsumerHost } from './nest/consumer-host';
 export { SchemaRegistryHealthIndicator } from './health/schema-registry-health.indicator';
 export { KafkaModule } from './nest/kafka.module';
 export type { KafkaModuleOptions } from './nest/kafka-module-options';
-export { EVENT_CONTRACT, KAFKA_CONFIG } from './nest/tokens';
+export { EVENT_CONTRACT, KAFKA_CONFIG, METRICS_REGISTRY } from './nest/tokens';
 export { EventPublisher } from './producer/event-publisher';
 export type { EventToPublish, PublishOptions, PublishedEvent } from './producer/event-publisher';

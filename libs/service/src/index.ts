@@ -4,7 +4,7 @@ export { loadServiceConfig } from './config/service-config';
 export type { ServiceConfig, ServiceLogLevel } from './config/service-config';
 export { CORRELATION_HEADER, MAX_BODY, fieldErrors } from './http/configure-http';
 export type { FieldError } from './http/configure-http';
-export { METRICS_REGISTRY } from './metrics/metrics';
+export { METRICS_REGISTRY } from '@kafka-platform/kafka';
 export { PLATFORM_OPTIONS, SERVICE_CONFIG } from './platform/platform-options';
 export type { PlatformOptions } from './platform/platform-options';
 export { PlatformModule } from './platform/platform.module';

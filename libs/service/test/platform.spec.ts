@@ -46,6 +46,7 @@ function platformApp(env: NodeJS.ProcessEnv, database: boolean) {
 describe('PlatformModule and createServiceApp (real stack)', () => {
   let db: TestDatabase;
   let app: INestApplication;
+  let appModule: ReturnType<typeof platformApp>;
   let url: string;
   const logLines: string[] = [];
   const baseEnv = () => ({
@@ -66,7 +67,8 @@ describe('PlatformModule and createServiceApp (real stack)', () => {
       }
       return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
     });
-    app = await createServiceApp(platformApp({ ...baseEnv(), DATABASE_URL: db.url }, true));
+    appModule = platformApp({ ...baseEnv(), DATABASE_URL: db.url }, true);
+    app = await createServiceApp(appModule);
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
   });
@@ -99,6 +101,21 @@ describe('PlatformModule and createServiceApp (real stack)', () => {
     const response = await post('{"email": ');
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ errors: [{ field: 'body' }] });
+  });
+
+  it('answers a JSON array body with a 400 naming the body, not a list of unknown properties', async () => {
+    const response = await post(JSON.stringify([{ email: 'a@example.com', name: 'A' }]));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ errors: [{ field: 'body', messages: ['must be a JSON object'] }] });
+  });
+
+  it('gives every app built from one module its own metrics registry', async () => {
+    const second = await createServiceApp(appModule);
+    try {
+      await expect(second.init()).resolves.toBeDefined();
+    } finally {
+      await second.close();
+    }
   });
 
   it('refuses a body over 100 KB with 413 and a non-JSON body with 415', async () => {

@@ -10,7 +10,7 @@ export interface KafkaModuleOptions {
   /** Create the catalog's topics at start-up when missing (development default; CI/operators do it in production). */
   readonly ensureTopics?: boolean;
   readonly env?: NodeJS.ProcessEnv;
-  /** Where the Kafka metrics register; prom-client's default registry unless given. */
+  /** Where the Kafka metrics register when the app provides no METRICS_REGISTRY; prom-client's default otherwise. */
   readonly metricsRegistry?: Registry;
   /** Another client behind the same port (tests, a different Kafka library). */
   readonly client?: KafkaClientPort;

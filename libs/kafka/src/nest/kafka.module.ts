@@ -18,7 +18,8 @@ import { EventPublisher } from '../producer/event-publisher';
 import { ConsumerHost } from './consumer-host';
 import { nestLog } from './nest-log';
 import type { KafkaModuleOptions } from './kafka-module-options';
-import { EVENT_CONTRACT, KAFKA_CONFIG, KAFKA_MODULE_OPTIONS } from './tokens';
+import { EVENT_CONTRACT, KAFKA_CONFIG, KAFKA_MODULE_OPTIONS, METRICS_REGISTRY } from './tokens';
+import type { Registry } from 'prom-client';
 
 const PUBLISHER_PRODUCER = Symbol('PUBLISHER_PRODUCER');
 
@@ -79,7 +80,11 @@ export class KafkaModule {
           inject: [KAFKA_CONFIG],
           useFactory: (config: KafkaConfig) => options.contract ?? catalogContract(config.topics.namespace),
         },
-        { provide: KafkaMetrics, useFactory: () => new KafkaMetrics(options.metricsRegistry) },
+        {
+          provide: KafkaMetrics,
+          inject: [{ token: METRICS_REGISTRY, optional: true }],
+          useFactory: (registry?: Registry) => new KafkaMetrics(registry ?? options.metricsRegistry),
+        },
         {
           provide: AvroCodec,
           inject: [KAFKA_CONFIG, EVENT_CONTRACT],

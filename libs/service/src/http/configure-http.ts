@@ -30,6 +30,7 @@ export function configureHttp(app: NestExpressApplication): void {
   app.use(requireJson);
   app.useBodyParser('json', { limit: MAX_BODY });
   app.use(bodyErrors);
+  app.use(requireObjectBody);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -78,6 +79,22 @@ function bodyErrors(error: unknown, _request: Request, response: ServerResponse,
     return sendError(response, failure.status, 'Bad Request', 'The request body could not be read');
   }
   next(error);
+}
+
+// body-parser accepts arrays too; every endpoint of the platform takes an object, and a DTO would report an
+// array as "property 0 should not exist".
+function requireObjectBody(request: Request, response: ServerResponse, next: Next) {
+  const body = request.body;
+  if (
+    BODY_METHODS.has(request.method ?? '') &&
+    body !== undefined &&
+    (typeof body !== 'object' || Array.isArray(body) || body === null)
+  ) {
+    return sendError(response, 400, 'Bad Request', 'The body must be a JSON object', [
+      { field: 'body', messages: ['must be a JSON object'] },
+    ]);
+  }
+  next();
 }
 
 function sendError(response: ServerResponse, status: number, error: string, message: string, errors?: FieldError[]) {

@@ -1,9 +1,8 @@
+import { METRICS_REGISTRY } from '@kafka-platform/kafka';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
-/** The service's Prometheus registry: one per app, so two apps in one process (tests) never collide. */
-export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
-
+/** The service's Prometheus registry: one per app instance, so two apps in one process (tests) never collide. */
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });

@@ -10,7 +10,8 @@ import { loadServiceConfig } from '../config/service-config';
 import type { ServiceConfig } from '../config/service-config';
 import { HealthController } from '../health/health.controller';
 import { loggerParams } from '../logging/logging';
-import { METRICS_REGISTRY, MetricsController, createMetricsRegistry } from '../metrics/metrics';
+import { METRICS_REGISTRY } from '@kafka-platform/kafka';
+import { MetricsController, createMetricsRegistry } from '../metrics/metrics';
 import { PLATFORM_OPTIONS, SERVICE_CONFIG } from './platform-options';
 import type { PlatformOptions } from './platform-options';
 
@@ -25,7 +26,6 @@ export class PlatformModule {
     // Checked once here, typed from then on; a bad value stops the start naming the variable.
     const config = (): ServiceConfig =>
       loadServiceConfig(env, options.defaultPort, { database: Boolean(options.database) });
-    const registry = createMetricsRegistry(options.service);
     return {
       module: PlatformModule,
       global: true,
@@ -37,14 +37,15 @@ export class PlatformModule {
           useFactory: (service: ServiceConfig) => loggerParams(options.service, service.logLevel),
         }),
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
-        KafkaModule.forRoot({ ...options.kafka, service: options.service, env, metricsRegistry: registry }),
+        KafkaModule.forRoot({ ...options.kafka, service: options.service, env }),
         ...(options.database ? [databaseModule(options.database, config)] : []),
       ],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: PLATFORM_OPTIONS, useValue: options },
         { provide: SERVICE_CONFIG, useFactory: config },
-        { provide: METRICS_REGISTRY, useValue: registry satisfies Registry },
+        // A factory, not a value made in forRoot: every app built from the module gets its own registry.
+        { provide: METRICS_REGISTRY, useFactory: (): Registry => createMetricsRegistry(options.service) },
       ],
       exports: [PLATFORM_OPTIONS, SERVICE_CONFIG, METRICS_REGISTRY],
     };
