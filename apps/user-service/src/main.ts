@@ -1,7 +1,17 @@
 import 'reflect-metadata';
-import { exitOnStartupError, runService } from '@kafka-platform/service';
-import { UserServiceModule } from './user-service.module';
+import { SERVICE_CONFIG, exitOnStartupError } from '@kafka-platform/service';
+import type { ServiceConfig } from '@kafka-platform/service';
+import { Logger } from '@nestjs/common';
+import { DOCS_PATH } from './openapi';
+import { createUserServiceApp } from './user-service.app';
 
-runService({ name: 'user-service', module: UserServiceModule, defaultPort: 3001 }).catch(
-  exitOnStartupError('user-service'),
-);
+async function main(): Promise<void> {
+  const app = await createUserServiceApp();
+  const { port } = app.get<ServiceConfig>(SERVICE_CONFIG);
+  await app.listen(port);
+  new Logger('user-service').log(
+    `listening on http://localhost:${port} (API docs: http://localhost:${port}/${DOCS_PATH})`,
+  );
+}
+
+main().catch(exitOnStartupError('user-service'));

@@ -1,8 +1,20 @@
-import { HealthModule } from '@kafka-platform/service';
+import { CreateOutbox1763900000000, MessagingModule } from '@kafka-platform/messaging';
+import { PlatformModule } from '@kafka-platform/service';
 import { Module } from '@nestjs/common';
+import { CreateUsers1764000000000 } from './migrations/1764000000000-create-users';
+import { User } from './users/user.entity';
+import { UsersModule } from './users/users.module';
 
 /** Owns users; publishes user events through its outbox. */
 @Module({
-  imports: [HealthModule],
+  imports: [
+    PlatformModule.forRoot({
+      service: 'user-service',
+      defaultPort: 3001,
+      database: { entities: [User], migrations: [CreateOutbox1763900000000, CreateUsers1764000000000] },
+    }),
+    MessagingModule.forRoot({ outbox: {} }),
+    UsersModule,
+  ],
 })
 export class UserServiceModule {}
