@@ -46,7 +46,10 @@ export interface BatchControl {
   /** True when a rebalance took the partition away: its offsets must not be committed by us. */
   isStale(): boolean;
   heartbeat(): Promise<void>;
-  /** Marks a record finished; commit() commits everything marked so far on this partition. */
+  /**
+   * Marks a record finished; commit() commits everything marked so far on this partition. Records not marked
+   * are fetched again with the next batch (nothing is resolved automatically), so every reader must mark.
+   */
   markDone(offset: string): void;
   commit(): Promise<void>;
 }
