@@ -103,7 +103,12 @@ export class ConsumerRuntime {
   async stop(): Promise<void> {
     if (this.state === 'stopped' || this.state === 'idle') return;
     this.state = 'stopping';
-    const deadline = delay(this.options.shutdownTimeoutMs).then(() => 'timeout' as const);
+    // The deadline timers are cancelled once the race is decided: left running they keep the process (and
+    // Jest) alive for the whole timeout after a clean stop.
+    const timers = new AbortController();
+    const deadline = delay(this.options.shutdownTimeoutMs, 'timeout' as const, { signal: timers.signal }).catch(
+      () => 'cancelled' as const,
+    );
     const stopped = await Promise.race([this.deps.consumer.stop().then(() => 'stopped' as const), deadline]);
     if (stopped === 'timeout') {
       this.abandoned = true;
@@ -112,7 +117,11 @@ export class ConsumerRuntime {
         `consumer ${this.options.groupId}: handlers still running at the shutdown deadline; abandoned uncommitted`,
       );
     }
-    await Promise.race([this.deps.consumer.disconnect(), delay(this.options.shutdownTimeoutMs)]);
+    await Promise.race([
+      this.deps.consumer.disconnect(),
+      delay(this.options.shutdownTimeoutMs, undefined, { signal: timers.signal }).catch(() => undefined),
+    ]);
+    timers.abort();
     await this.deps.producer.disconnect().catch(() => undefined);
     this.state = 'stopped';
   }

@@ -15,13 +15,14 @@ export interface RunServiceOptions {
 /** Builds the app as it runs in production (logger, HTTP rules, shutdown hooks) without listening yet. */
 export async function createServiceApp(module: Type<unknown>): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, {
-    bufferLogs: true,
+    // Silent while the module builds: a start-up failure is printed once, by exitOnStartupError, instead of
+    // Nest's stack dump followed by ours. pino takes over as soon as the app exists.
+    logger: false,
     bodyParser: false,
     // Throw instead of exiting, so main.ts prints the cause (a named config variable) and tests can assert it.
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  app.flushLogs();
   configureHttp(app);
   app.enableShutdownHooks();
   return app;
