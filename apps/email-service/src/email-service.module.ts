@@ -1,8 +1,37 @@
-import { HealthModule } from '@kafka-platform/service';
+import { CreateInbox1763900000001, MessagingModule } from '@kafka-platform/messaging';
+import { PlatformModule } from '@kafka-platform/service';
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UserDeletedHandler } from './forget-user/user-deleted.handler';
+import { ListEmailsController } from './list-emails/list-emails.controller';
+import { MailModule } from './mail/mail.module';
+import { CreateSentEmails1764000000000 } from './migrations/1764000000000-create-sent-emails';
+import { SentEmail } from './sent-emails/sent-email.entity';
+import { NewUserHandler } from './welcome-mail/new-user.handler';
+import { WelcomeMailMetrics } from './welcome-mail/welcome-mail.metrics';
+import { WelcomeMailService } from './welcome-mail/welcome-mail.service';
 
-/** Sends welcome mails for new users (consumer group email-service). */
+/**
+ * Sends a welcome mail for each new user (consumer group email-service) and forgets a deleted user's
+ * address. user_updated has no handler on purpose: the welcome mail went to the address the user signed up
+ * with and is not sent again, and this service keeps no profile that a change would have to follow.
+ */
 @Module({
-  imports: [HealthModule],
+  imports: [
+    PlatformModule.forRoot({
+      service: 'email-service',
+      defaultPort: 3002,
+      database: {
+        entities: [SentEmail],
+        migrations: [CreateInbox1763900000001, CreateSentEmails1764000000000],
+      },
+      kafka: { consumerGroup: 'email-service' },
+    }),
+    MessagingModule.forRoot({ inbox: true }),
+    TypeOrmModule.forFeature([SentEmail]),
+    MailModule,
+  ],
+  controllers: [ListEmailsController],
+  providers: [NewUserHandler, WelcomeMailService, WelcomeMailMetrics, UserDeletedHandler],
 })
 export class EmailServiceModule {}

@@ -2,6 +2,4 @@ import 'reflect-metadata';
 import { exitOnStartupError, runService } from '@kafka-platform/service';
 import { EmailServiceModule } from './email-service.module';
 
-runService({ name: 'email-service', module: EmailServiceModule, defaultPort: 3002 }).catch(
-  exitOnStartupError('email-service'),
-);
+runService({ name: 'email-service', module: EmailServiceModule }).catch(exitOnStartupError('email-service'));

@@ -63,7 +63,8 @@ export function renderWelcomeMail(input: { name: string; locale?: string }): Wel
   };
 }
 
-function singleLine(value: string): string {
+/** Collapses line breaks and control characters, so a value is safe in a mail header. */
+export function singleLine(value: string): string {
   return value.replace(/[\s\p{Cc}]+/gu, ' ').trim();
 }
 
