@@ -2,6 +2,6 @@ import 'reflect-metadata';
 import { exitOnStartupError, runService } from '@kafka-platform/service';
 import { DashboardServiceModule } from './dashboard-service.module';
 
-runService({ name: 'dashboard-service', module: DashboardServiceModule, defaultPort: 3003 }).catch(
+runService({ name: 'dashboard-service', module: DashboardServiceModule }).catch(
   exitOnStartupError('dashboard-service'),
 );

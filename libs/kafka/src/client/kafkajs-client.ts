@@ -293,7 +293,14 @@ class KafkajsAdmin implements KafkaAdminPort {
   }
 
   async resetGroupOffsets(groupId: string, topic: string) {
-    await this.admin.resetOffsets({ groupId, topic, earliest: true });
+    // Real offsets, not kafkajs' resetOffsets(): that commits the marker -2, which groupOffsets would then
+    // report as a committed position until the consumer commits again.
+    const offsets = await this.admin.fetchTopicOffsets(topic);
+    await this.setGroupOffsets(
+      groupId,
+      topic,
+      offsets.map(({ partition, low }) => ({ partition, offset: low })),
+    );
   }
 
   async setGroupOffsets(groupId: string, topic: string, offsets: readonly { partition: number; offset: string }[]) {

@@ -1,0 +1,18 @@
+import type { ServerResponse } from 'node:http';
+import { Controller, Get, Res } from '@nestjs/common';
+import { LiveStream } from './live-stream';
+
+@Controller('api')
+export class LiveStreamController {
+  constructor(private readonly live: LiveStream) {}
+
+  /**
+   * Server-Sent Events: `stats` on connect and after a replay, `handled` ({ event, stats }) after each newly
+   * applied event, a keep-alive comment every 15 s. Written to the raw response so every frame (and the
+   * keep-alive comments Nest's @Sse() cannot send) leaves at once.
+   */
+  @Get('stream')
+  stream(@Res() response: ServerResponse): void {
+    this.live.open(response);
+  }
+}
