@@ -99,7 +99,8 @@ async function createDemoUsers() {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(user),
     });
-    const outcome = response.status === 201 ? 'created' : response.status === 409 ? 'already there' : `HTTP ${response.status}`;
+    const outcome =
+      response.status === 201 ? 'created' : response.status === 409 ? 'already there' : `HTTP ${response.status}`;
     console.log(`[start]   demo user ${user.email.padEnd(20)} ${outcome}`);
   }
 }
@@ -108,7 +109,9 @@ try {
   await Promise.all(services.map(ready));
   await createDemoUsers();
   console.log('\n[start] platform running:');
-  console.log(`[start]   ${'users API'.padEnd(18)} http://localhost:3001/users   (OpenAPI: http://localhost:3001/docs)`);
+  console.log(
+    `[start]   ${'users API'.padEnd(18)} http://localhost:3001/users   (OpenAPI: http://localhost:3001/docs)`,
+  );
   console.log(`[start]   ${'sent emails'.padEnd(18)} http://localhost:3002/emails`);
   console.log(`[start]   ${'dashboard'.padEnd(18)} http://localhost:3003/`);
   console.log(`[start]   ${'captured mail'.padEnd(18)} http://localhost:8025/api/v1/messages`);

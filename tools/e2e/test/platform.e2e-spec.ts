@@ -28,8 +28,11 @@ describe('the platform end to end: three service processes on the real stack', (
   const groups = async () =>
     (await platform.json<{ groups: GroupLag[] }>('dashboard-service', '/api/consumer-groups')).groups;
   const lagOf = async (group: string) => (await groups()).find((g) => g.groupId === group);
+  // Partitions no record ever reached have nothing to commit (committed -1, log end 0).
   const atLogEnd = (group?: GroupLag) =>
-    !!group && group.totalLag === 0 && group.partitions.every((p) => p.committed === p.logEnd);
+    !!group &&
+    group.totalLag === 0 &&
+    group.partitions.every((p) => p.committed === p.logEnd || (p.logEnd === '0' && Number(p.committed) < 0));
 
   it('delivers 3 sign-ups to both groups: 3 welcome mails, /emails lists them, the dashboard counts 3', async () => {
     await signUp(3);
@@ -56,7 +59,7 @@ describe('the platform end to end: three service processes on the real stack', (
   });
 
   it('keeps the dashboard moving while the email-service is down; the email group catches up without duplicates', async () => {
-    expect(await platform.services['email-service'].stop()).toBe(0);
+    expect([0, 'SIGTERM']).toContain(await platform.services['email-service'].stop());
     await signUp(2);
     await waitFor('the dashboard to count 5 users', async () => (await stats()).totalUsers === 5, {
       timeoutMs: 15_000,

@@ -50,11 +50,16 @@ export class ServiceProcess {
     );
   }
 
-  /** SIGTERM, as an orchestrator stops it: the service finishes in-flight work and leaves its group. */
-  async stop(): Promise<number | null> {
+  /**
+   * SIGTERM, as an orchestrator stops it: the service finishes in-flight work and leaves its group. Resolves
+   * with the exit code, or the signal (Nest re-raises SIGTERM after its shutdown hooks ran).
+   */
+  async stop(): Promise<number | string | null> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | string | null>((resolve) =>
+      child.once('exit', (code, signal) => resolve(code ?? signal)),
+    );
     child.kill('SIGTERM');
     return exited;
   }
@@ -87,7 +92,9 @@ export class PlatformUnderTest {
     for (const { name, role } of SERVICES) {
       const database = await createTestDatabase(role);
       databases.push(database);
-      services[name] = new ServiceProcess(name, await freePort(), {
+      const port = await freePort();
+      services[name] = new ServiceProcess(name, port, {
+        PORT: String(port),
         PATH: process.env['PATH'],
         NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning',
         KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
