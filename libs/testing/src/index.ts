@@ -1,7 +1,5 @@
 export { databaseUrl, deleteSubject, stackEndpoints } from './endpoints';
 export type { StackEndpoints } from './endpoints';
-export { startHttpApp } from './http-app';
-export type { RunningApp } from './http-app';
 export { uniqueName, waitFor } from './wait-for';
 export type { WaitOptions } from './wait-for';
 export { createTestDatabase } from './test-database';
