@@ -1,7 +1,7 @@
 // Real-stack support for the messaging tests: a Nest app with the platform and messaging modules on a
 // throw-away database and its own Kafka namespace, and a plain kafkajs reader for what reached the topic.
 import { createServiceApp, PlatformModule } from '@kafka-platform/service';
-import { createTestDatabase, stackEndpoints, uniqueName } from '@kafka-platform/testing';
+import { createTestDatabase, serviceTestEnv, stackEndpoints, testNamespace, uniqueName } from '@kafka-platform/testing';
 import type { TestDatabase } from '@kafka-platform/testing';
 import { Module } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
@@ -18,21 +18,13 @@ export interface MessagingTestEnv {
 }
 
 export async function messagingTestEnv(): Promise<MessagingTestEnv> {
-  const namespace = uniqueName('msg').replace(/-/g, '_');
+  const namespace = testNamespace('msg');
   const database = await createTestDatabase('user_service');
-  const { kafkaBrokers, schemaRegistryUrl } = stackEndpoints();
   return {
     namespace,
     topic: `${namespace}.user-events`,
     database,
-    env: (overrides = {}) => ({
-      KAFKA_BROKERS: kafkaBrokers.join(','),
-      SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-      KAFKA_NAMESPACE: namespace,
-      DATABASE_URL: database.url,
-      LOG_LEVEL: 'error',
-      ...overrides,
-    }),
+    env: (overrides = {}) => serviceTestEnv(namespace, database.url, { LOG_LEVEL: 'error', ...overrides }),
   };
 }
 

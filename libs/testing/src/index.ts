@@ -4,3 +4,5 @@ export { uniqueName, waitFor } from './wait-for';
 export type { WaitOptions } from './wait-for';
 export { createTestDatabase } from './test-database';
 export type { TestDatabase } from './test-database';
+export { deleteNamespaceTopics, serviceTestEnv, startIsolatedApp, testNamespace } from './isolated-app';
+export type { IsolatedApp, ListeningApp } from './isolated-app';

@@ -1,8 +1,7 @@
 import { ConfigError } from '@kafka-platform/kafka';
 import { createServiceApp } from '@kafka-platform/service';
-import { createTestDatabase, uniqueName, waitFor } from '@kafka-platform/testing';
+import { createTestDatabase, serviceTestEnv, testNamespace, waitFor } from '@kafka-platform/testing';
 import pg from 'pg';
-import { testEnv } from '../../test/test-support/email-service-app';
 import { EmailServiceModule } from '../email-service.module';
 import { DEFAULT_MAIL_FROM, loadMailConfig } from './mail-config';
 
@@ -61,7 +60,7 @@ describe('email-service start-up', () => {
   it('fails to create the app on a bad SMTP_PORT, naming the variable', async () => {
     const database = await createTestDatabase('email_service');
     try {
-      Object.assign(process.env, testEnv(uniqueName('t').replace(/-/g, '_'), database.url, { SMTP_PORT: 'abc' }));
+      Object.assign(process.env, serviceTestEnv(testNamespace(), database.url, { SMTP_PORT: 'abc' }));
 
       await expect(createServiceApp(EmailServiceModule)).rejects.toThrow(
         'SMTP_PORT must be a whole number from 1 to 65535',

@@ -5,74 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { KAFKA_CLIENT, KAFKA_CONFIG, namespaced } from '@kafka-platform/kafka';
 import type { ConsumedRecord, KafkaClientPort, KafkaConfig } from '@kafka-platform/kafka';
 import { createServiceApp } from '@kafka-platform/service';
-import { createTestDatabase, stackEndpoints, uniqueName, waitFor } from '@kafka-platform/testing';
-import type { TestDatabase } from '@kafka-platform/testing';
+import { startIsolatedApp, uniqueName, waitFor } from '@kafka-platform/testing';
+import type { IsolatedApp } from '@kafka-platform/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EmailServiceModule } from '../../src/email-service.module';
 
-export interface EmailServiceUnderTest {
-  readonly app: NestExpressApplication;
-  readonly url: string;
-  readonly namespace: string;
-  readonly database: TestDatabase;
-  close(): Promise<void>;
-}
+export type EmailServiceUnderTest = IsolatedApp<NestExpressApplication>;
 
-/** The env a test app starts with; `overrides` replace single values (e.g. SMTP_PORT). */
-export function testEnv(namespace: string, databaseUrl: string, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const endpoints = stackEndpoints();
-  return {
-    KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
-    DATABASE_URL: databaseUrl,
-    KAFKA_NAMESPACE: namespace,
-    SMTP_HOST: endpoints.smtp.host,
-    SMTP_PORT: String(endpoints.smtp.port),
-    KAFKA_HANDLER_MAX_ATTEMPTS: '3',
-    KAFKA_RETRY_INITIAL_MS: '50',
-    KAFKA_RETRY_MAX_MS: '200',
-    KAFKA_SHUTDOWN_TIMEOUT_MS: '5000',
-    LOG_LEVEL: 'warn',
-    ...overrides,
-  };
-}
-
-/** Config is read from process.env when the app is created, so the env is set just before. */
-export async function startEmailService(overrides: NodeJS.ProcessEnv = {}): Promise<EmailServiceUnderTest> {
-  const namespace = uniqueName('t').replace(/-/g, '_');
-  const database = await createTestDatabase('email_service');
-  Object.assign(process.env, testEnv(namespace, database.url, overrides));
-  try {
-    const app = await createServiceApp(EmailServiceModule);
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as { port: number };
-    return {
-      app,
-      url: `http://127.0.0.1:${port}`,
-      namespace,
-      database,
-      close: async () => {
-        await app.close();
-        await Promise.all([database.drop(), deleteTopics(app.get<KafkaClientPort>(KAFKA_CLIENT), namespace)]);
-      },
-    };
-  } catch (error) {
-    await database.drop();
-    throw error;
-  }
-}
-
-/** The namespace's topics (user-events and the DLQs) go with the test; the broker is shared and long-lived. */
-async function deleteTopics(client: KafkaClientPort, namespace: string): Promise<void> {
-  const admin = client.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${namespace}.`));
-    if (topics.length > 0) await admin.deleteTopics(topics);
-  } finally {
-    await admin.disconnect();
-  }
-}
+/** `overrides` replace single env values, e.g. SMTP_PORT for an SMTP outage. */
+export const startEmailService = (overrides: NodeJS.ProcessEnv = {}): Promise<EmailServiceUnderTest> =>
+  startIsolatedApp('email_service', () => createServiceApp(EmailServiceModule), overrides);
 
 export const uniqueAddress = (prefix: string): string => `${uniqueName(prefix)}@example.com`;
 

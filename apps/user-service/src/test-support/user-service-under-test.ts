@@ -2,77 +2,21 @@
 // its own throw-away database and its own Kafka namespace (topics `<ns>.user-events`, ...).
 import { AvroCodec, EVENT_CONTRACT, HEADER, KAFKA_CLIENT } from '@kafka-platform/kafka';
 import type { ConsumedRecord, EventContract, KafkaClientPort, KafkaConsumerPort } from '@kafka-platform/kafka';
-import { createTestDatabase, stackEndpoints, uniqueName, waitFor } from '@kafka-platform/testing';
-import type { TestDatabase } from '@kafka-platform/testing';
+import { startIsolatedApp, uniqueName, waitFor } from '@kafka-platform/testing';
+import type { IsolatedApp } from '@kafka-platform/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import { createUserServiceApp } from '../user-service.app';
 
-export interface UserServiceUnderTest {
-  readonly app: NestExpressApplication;
-  readonly url: string;
-  readonly namespace: string;
-  readonly database: TestDatabase;
+export interface UserServiceUnderTest extends IsolatedApp<NestExpressApplication> {
   /** SQL on the service's test database (as its owner role). */
   query<T>(sql: string, parameters?: unknown[]): Promise<T[]>;
-  close(): Promise<void>;
 }
 
 export async function startUserService(): Promise<UserServiceUnderTest> {
-  const database = await createTestDatabase('user_service');
-  const namespace = uniqueName('t').replace(/-/g, '_');
-  isolateEnv(namespace, database.url);
-  let app: NestExpressApplication | undefined;
-  try {
-    app = await createUserServiceApp();
-    await app.listen(0, '127.0.0.1');
-  } catch (error) {
-    await app?.close().catch(() => undefined);
-    await database.drop();
-    throw error;
-  }
-  const started = app;
-  const { port } = started.getHttpServer().address() as { port: number };
-  const dataSource = started.get(DataSource);
-  return {
-    app: started,
-    url: `http://127.0.0.1:${port}`,
-    namespace,
-    database,
-    query: <T>(sql: string, parameters?: unknown[]) => dataSource.query<T[]>(sql, parameters),
-    close: async () => {
-      const client = started.get<KafkaClientPort>(KAFKA_CLIENT);
-      await started.close();
-      await deleteNamespaceTopics(client, namespace);
-      await database.drop();
-    },
-  };
-}
-
-function isolateEnv(namespace: string, databaseUrl: string) {
-  const { kafkaBrokers, schemaRegistryUrl } = stackEndpoints();
-  Object.assign(process.env, {
-    KAFKA_NAMESPACE: namespace,
-    DATABASE_URL: databaseUrl,
-    KAFKA_BROKERS: kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-    KAFKA_HANDLER_MAX_ATTEMPTS: '3',
-    KAFKA_RETRY_INITIAL_MS: '50',
-    KAFKA_RETRY_MAX_MS: '200',
-    KAFKA_SHUTDOWN_TIMEOUT_MS: '5000',
-    LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn',
-  });
-}
-
-async function deleteNamespaceTopics(client: KafkaClientPort, namespace: string) {
-  const admin = client.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${namespace}.`));
-    if (topics.length > 0) await admin.deleteTopics(topics);
-  } finally {
-    await admin.disconnect();
-  }
+  const service = await startIsolatedApp('user_service', createUserServiceApp);
+  const dataSource = service.app.get(DataSource);
+  return { ...service, query: <T>(sql: string, parameters?: unknown[]) => dataSource.query<T[]>(sql, parameters) };
 }
 
 export interface UserEvent {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createTestDatabase, stackEndpoints, uniqueName, waitFor } from '@kafka-platform/testing';
+import { createTestDatabase, serviceTestEnv, stackEndpoints, testNamespace, waitFor } from '@kafka-platform/testing';
 import type { TestDatabase } from '@kafka-platform/testing';
 
 const repoRoot = join(__dirname, '../../../..');
@@ -85,29 +85,23 @@ export class PlatformUnderTest {
   }
 
   static async start(): Promise<PlatformUnderTest> {
-    const namespace = uniqueName('e2e').replace(/-/g, '_');
-    const endpoints = stackEndpoints();
+    const namespace = testNamespace('e2e');
     const databases: TestDatabase[] = [];
     const services = {} as Record<ServiceName, ServiceProcess>;
     for (const { name, role } of SERVICES) {
       const database = await createTestDatabase(role);
       databases.push(database);
       const port = await freePort();
-      services[name] = new ServiceProcess(name, port, {
-        PORT: String(port),
-        PATH: process.env['PATH'],
-        NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning',
-        KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
-        SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
-        SMTP_HOST: endpoints.smtp.host,
-        SMTP_PORT: String(endpoints.smtp.port),
-        KAFKA_NAMESPACE: namespace,
-        DATABASE_URL: database.url,
-        LOG_LEVEL: 'warn',
-        KAFKA_HANDLER_MAX_ATTEMPTS: '3',
-        KAFKA_RETRY_INITIAL_MS: '100',
-        KAFKA_SHUTDOWN_TIMEOUT_MS: '5000',
-      });
+      services[name] = new ServiceProcess(
+        name,
+        port,
+        serviceTestEnv(namespace, database.url, {
+          PORT: String(port),
+          PATH: process.env['PATH'],
+          NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning',
+          KAFKA_RETRY_INITIAL_MS: '100',
+        }),
+      );
     }
     const platform = new PlatformUnderTest(namespace, services, databases);
     // The user-service first: it creates the namespace's topics the consumers subscribe to.
