@@ -2,9 +2,13 @@
 // The local stack: real Apache Kafka (KRaft), Apicurio Registry on PostgreSQL, the machine's PostgreSQL and an
 // SMTP sink, started as plain processes from Maven Central artifacts and npm packages.
 //
-//   node tools/local-stack/cli.mjs up|down|status|logs|reset [kafka|registry|mail ...]
+//   node tools/local-stack/cli.mjs up|down|status|logs|reset [kafka|registry|mail|kafka-secure ...]
+//
+// Without names, up/status/logs cover the stack (kafka, registry, mail); down and reset also stop the opt-in
+// kafka-secure broker (SASL_SSL on 9094, configured from LOCAL_STACK_SECURE_* env: see lib/kafka-secure.mjs).
 import { rmSync } from 'node:fs';
 import { kafkaComponent } from './lib/kafka.mjs';
+import { kafkaSecureComponent } from './lib/kafka-secure.mjs';
 import { mailComponent } from './lib/mail.mjs';
 import { ensurePostgres, postgresAnswers, resetDatabases } from './lib/postgres.mjs';
 import { logFile, portInUse, runningPid, StackError, stopProcess, tail, waitUntil } from './lib/processes.mjs';
@@ -16,12 +20,13 @@ process.removeAllListeners('warning').on('warning', (warning) => {
   if (warning.name !== 'TimeoutNegativeWarning') console.warn(warning);
 });
 
-const all = [kafkaComponent, registryComponent, mailComponent];
+const all = [kafkaComponent, registryComponent, mailComponent, kafkaSecureComponent];
+const stack = all.filter((component) => !component.optIn);
 const log = (message) => console.log(`[stack] ${message}`);
 const isRunning = (component) => component.processes.every((name) => runningPid(name));
 
-function select(names) {
-  if (names.length === 0) return all;
+function select(names, command) {
+  if (names.length === 0) return ['down', 'reset'].includes(command) ? all : stack;
   return names.map((name) => {
     const component = all.find((c) => c.key === name);
     if (!component)
@@ -61,7 +66,8 @@ async function up(components) {
   const toStart = components.filter((c) => !isRunning(c));
   // Nothing half-started: every check and download happens before the first process starts.
   for (const component of toStart) await component.prepare?.(log);
-  await ensurePostgres(log);
+  const usesPostgres = components.some((component) => !component.standalone);
+  if (usesPostgres) await ensurePostgres(log);
   await refuseTakenPorts(toStart);
   try {
     for (const component of toStart) {
@@ -74,8 +80,9 @@ async function up(components) {
     throw error;
   }
   log(`ready${toStart.length === 0 ? ' (was already running)' : ''}:`);
-  for (const component of components) log(`  ${component.key.padEnd(9)} ${component.endpoint}`);
-  log(`  postgres  ${postgres.host}:${postgres.port} (databases ${postgres.databases.join(', ')})`);
+  for (const component of components) log(`  ${component.key.padEnd(12)} ${component.endpoint}`);
+  if (usesPostgres)
+    log(`  postgres     ${postgres.host}:${postgres.port} (databases ${postgres.databases.join(', ')})`);
   log(`logs: ${paths.logs}`);
 }
 
@@ -84,6 +91,7 @@ async function down(components) {
     for (const name of component.processes) {
       if (await stopProcess(name)) log(`stopped ${name}`);
     }
+    component.afterDown?.();
   }
 }
 
@@ -94,10 +102,11 @@ async function status(components) {
     const answers = await component.answers().catch(() => false);
     healthy &&= Boolean(answers);
     const state = pids.every(Boolean) ? `running (pid ${pids.join(',')})` : 'not running';
-    log(`${component.key.padEnd(9)} ${state}, ${answers ? 'answering' : 'not answering'}: ${component.endpoint}`);
+    log(`${component.key.padEnd(12)} ${state}, ${answers ? 'answering' : 'not answering'}: ${component.endpoint}`);
   }
+  if (components.every((component) => component.standalone)) return healthy;
   const pg = await postgresAnswers().catch(() => false);
-  log(`postgres  machine server, ${pg ? 'answering' : 'not answering'}: ${postgres.host}:${postgres.port}`);
+  log(`postgres     machine server, ${pg ? 'answering' : 'not answering'}: ${postgres.host}:${postgres.port}`);
   return healthy && pg;
 }
 
@@ -121,8 +130,8 @@ const [command, ...names] = process.argv.slice(2);
 const commands = { up, down, status, logs, reset };
 try {
   if (!commands[command])
-    throw new StackError(`usage: cli.mjs ${Object.keys(commands).join('|')} [kafka|registry|mail ...]`);
-  const result = await commands[command](select(names));
+    throw new StackError(`usage: cli.mjs ${Object.keys(commands).join('|')} [${all.map((c) => c.key).join('|')} ...]`);
+  const result = await commands[command](select(names, command));
   process.exitCode = result === false ? 1 : 0;
 } catch (error) {
   console.error(`[stack] ${error instanceof StackError ? error.message : error.stack}`);

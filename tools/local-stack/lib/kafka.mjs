@@ -19,6 +19,11 @@ const java = () => findJava(17, 'Apache Kafka 4');
 
 async function prepareKafka(log) {
   for (const node of kafka.nodes) if (!runningPid(nodeName(node))) dataDirState(node);
+  await prepareKafkaRuntime(log);
+}
+
+/** Java and the Kafka jars, checked and resolved before any process starts (shared with kafka-secure). */
+export async function prepareKafkaRuntime(log) {
   await java();
   await ensureKafkaJars(log);
 }
@@ -110,13 +115,46 @@ function dataDirState(node) {
   return 'empty';
 }
 
+// Same shape as kafka-storage random-uuid: 16 random bytes, URL-safe base64 without padding.
+export const newClusterId = () => randomBytes(16).toString('base64url');
+
+/** `kafka-storage format` for the data dirs named in configFile; extraArgs e.g. `--add-scram ...`. */
+export async function formatKafkaStorage(configFile, clusterId, extraArgs = []) {
+  const args = ['-cp', `${libDir}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile];
+  await run(await java(), [...args, ...extraArgs]);
+}
+
 async function ensureFormatted(node, configFile) {
   if (dataDirState(node) === 'formatted') return;
-  // Same shape as kafka-storage random-uuid: 16 random bytes, URL-safe base64 without padding.
-  const id = storedClusterId() ?? randomBytes(16).toString('base64url');
+  const id = storedClusterId() ?? newClusterId();
   mkdirSync(nodeDataDir(node), { recursive: true });
   writeFileSync(clusterIdFile, id);
-  await run(await java(), ['-cp', `${libDir}/*`, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', configFile]);
+  await formatKafkaStorage(configFile, id);
+}
+
+/** Writes server.properties (given) and the log config into `dir`; returns the server.properties path. */
+export function writeKafkaConfig(dir, properties) {
+  mkdirSync(dir, { recursive: true });
+  const configFile = join(dir, 'server.properties');
+  // 0600: a secure node's file holds its inter-broker password.
+  writeFileSync(configFile, properties, { mode: 0o600 });
+  writeFileSync(join(dir, 'log4j2.properties'), LOG4J2);
+  return configFile;
+}
+
+/** Starts one `kafka.Kafka` JVM, tracked by the stack under `name`; its configs are in `dir`. */
+export async function startKafkaProcess(name, dir, configFile) {
+  startDetached(name, await java(), [
+    `-Xms${kafka.heap}`,
+    `-Xmx${kafka.heap}`,
+    '-XX:+UseG1GC',
+    `-Dlocal.stack.home=${stackDir}`,
+    `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
+    '-cp',
+    `${libDir}/*`,
+    'kafka.Kafka',
+    configFile,
+  ]);
 }
 
 /** Formats and starts every node that is not running; prepareKafka has resolved the jars. */
@@ -124,22 +162,9 @@ async function startKafka() {
   for (const node of kafka.nodes) {
     if (runningPid(nodeName(node))) continue;
     const dir = nodeConfigDir(node);
-    mkdirSync(dir, { recursive: true });
-    const configFile = join(dir, 'server.properties');
-    writeFileSync(configFile, serverProperties(node));
-    writeFileSync(join(dir, 'log4j2.properties'), LOG4J2);
+    const configFile = writeKafkaConfig(dir, serverProperties(node));
     await ensureFormatted(node, configFile);
-    startDetached(nodeName(node), await java(), [
-      `-Xms${kafka.heap}`,
-      `-Xmx${kafka.heap}`,
-      '-XX:+UseG1GC',
-      `-Dlocal.stack.home=${stackDir}`,
-      `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
-      '-cp',
-      `${libDir}/*`,
-      'kafka.Kafka',
-      configFile,
-    ]);
+    await startKafkaProcess(nodeName(node), dir, configFile);
   }
 }
 

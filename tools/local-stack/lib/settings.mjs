@@ -28,6 +28,14 @@ export const kafka = {
   partitions: 6,
 };
 
+// The opt-in SASL_SSL broker (`up kafka-secure`, see lib/kafka-secure.mjs): its own ports next to the main
+// broker's, loopback only. Its certificates and SCRAM users come from the caller's env (LOCAL_STACK_SECURE_*).
+export const kafkaSecure = {
+  clientPort: 9094,
+  controllerPort: 9095,
+  adminUser: 'admin',
+};
+
 export const registry = {
   version: '3.3.3',
   port: 8081,
