@@ -1,6 +1,6 @@
 import { EventPublisher, TransientError, namespaced } from '@kafka-platform/kafka';
 import { METRICS_REGISTRY } from '@kafka-platform/service';
-import { waitFor } from '@kafka-platform/testing';
+import { stackEndpoints, waitFor } from '@kafka-platform/testing';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
@@ -15,7 +15,7 @@ jest.setTimeout(60_000);
 const updated = (userId: string, name: string) => ({ userId, email: `${userId}@example.com`, name, locale: 'en' });
 
 async function topicSize(topic: string): Promise<number> {
-  const admin = new Kafka({ brokers: ['localhost:9092'], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({ brokers: stackEndpoints().kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);
