@@ -1,0 +1,35 @@
+// The environment variables a service reads, taken from the source of its config schemas (zod objects passed to
+// parseEnv), so a manifest that sets a misspelt or retired variable fails a test instead of being ignored at run time.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+export const repoRoot = join(__dirname, '..', '..', '..', '..');
+
+/** Libraries every service runs with: their config schemas apply to all three. */
+const SHARED_LIBS = ['libs/service/src', 'libs/kafka/src', 'libs/messaging/src'];
+
+/** Read by Node or a dependency rather than a schema; harmless to set on any service. */
+export const RUNTIME_ENV_NAMES = ['NODE_ENV', 'NODE_OPTIONS', 'KAFKAJS_NO_PARTITIONER_WARNING'];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return ['test-support', 'generated'].includes(entry.name) ? [] : sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+/** The UPPER_CASE keys of the schema objects in a file that calls parseEnv. */
+export function schemaKeys(source: string): string[] {
+  if (!/\bparseEnv\(/.test(source)) return [];
+  return [...source.matchAll(/^\s+([A-Z][A-Z0-9_]*)\s*:/gm)].map((match) => match[1] as string);
+}
+
+/** Every variable a service's config schemas read, and the files they come from (for failure messages). */
+export function configEnvNames(app: string): { names: Set<string>; files: string[] } {
+  const files = [...SHARED_LIBS, `apps/${app}/src`]
+    .flatMap((dir) => sourceFiles(join(repoRoot, dir)))
+    .filter((file) => schemaKeys(readFileSync(file, 'utf8')).length > 0);
+  const names = new Set([...files.flatMap((file) => schemaKeys(readFileSync(file, 'utf8'))), ...RUNTIME_ENV_NAMES]);
+  return { names, files: files.map((file) => relative(repoRoot, file)) };
+}
