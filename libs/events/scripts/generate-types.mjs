@@ -5,11 +5,11 @@
 //   node libs/events/scripts/generate-types.mjs                 write the file
 //   node libs/events/scripts/generate-types.mjs --check         exit 1 if the committed file is stale
 //   ... --out <path>                                             write or check another path instead (tests)
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import avro from 'avsc';
 import * as prettier from 'prettier';
+import { runGenerator } from './generated-file.mjs';
 
 const libRoot = join(import.meta.dirname, '..');
 const schemaRoot = join(libRoot, 'schemas');
@@ -143,31 +143,9 @@ async function generate() {
   return prettier.format(text, { ...config, filepath: generatedFile });
 }
 
-async function readIfPresent(file) {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-async function main() {
-  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, out: { type: 'string' } } });
-  const out = values.out === undefined ? generatedFile : resolve(values.out);
-  const text = await generate();
-  if (values.check) {
-    if ((await readIfPresent(out)) === text) return;
-    console.error(`stale: run npm run generate:events (${out} does not match libs/events/schemas)`);
-    process.exitCode = 1;
-    return;
-  }
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, text);
-  console.log(`Wrote ${out}`);
-}
-
-main().catch((error) => {
-  console.error(`generate-types: ${error.message}`);
-  process.exitCode = 1;
+runGenerator({
+  name: 'generate-types',
+  file: generatedFile,
+  generate,
+  stale: (out) => `stale: run npm run generate:events (${out} does not match libs/events/schemas)`,
 });

@@ -6,11 +6,10 @@
 //   node tools/deploy/scripts/generate-k8s-topics.mjs             write the file
 //   node tools/deploy/scripts/generate-k8s-topics.mjs --check     exit 1 if the committed file is stale
 //   ... --out <path>                                               write or check another path instead (tests)
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 import * as prettier from 'prettier';
+import { runGenerator } from '@kafka-platform/events/generated-file';
 import { stringify } from 'yaml';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
@@ -56,31 +55,9 @@ async function generate() {
   return prettier.format(HEADER + body, { ...(await prettier.resolveConfig(generatedFile)), parser: 'yaml' });
 }
 
-async function readIfPresent(file) {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  }
-}
-
-async function main() {
-  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, out: { type: 'string' } } });
-  const out = values.out === undefined ? generatedFile : resolve(values.out);
-  const text = await generate();
-  if (values.check) {
-    if ((await readIfPresent(out)) === text) return;
-    console.error(`stale: run npm run generate:k8s-topics (${out} does not match the event catalog)`);
-    process.exitCode = 1;
-    return;
-  }
-  await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, text);
-  console.log(`Wrote ${out}`);
-}
-
-main().catch((error) => {
-  console.error(`generate-k8s-topics: ${error.message}`);
-  process.exitCode = 1;
+runGenerator({
+  name: 'generate-k8s-topics',
+  file: generatedFile,
+  generate,
+  stale: (out) => `stale: run npm run generate:k8s-topics (${out} does not match the event catalog)`,
 });
