@@ -1,11 +1,10 @@
 // Real-stack support for the messaging tests: a Nest app with the platform and messaging modules on a
 // throw-away database and its own Kafka namespace, and a plain kafkajs reader for what reached the topic.
 import { createServiceApp, PlatformModule } from '@kafka-platform/service';
-import { createTestDatabase, serviceTestEnv, stackEndpoints, testNamespace, uniqueName } from '@kafka-platform/testing';
+import { createTestDatabase, readTopic, serviceTestEnv, testNamespace } from '@kafka-platform/testing';
 import type { TestDatabase } from '@kafka-platform/testing';
 import { Module } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { CreateInbox1763900000001, CreateOutbox1763900000000, MessagingModule } from '../src';
 import type { MessagingModuleOptions } from '../src';
@@ -57,35 +56,14 @@ export interface ReadRecord {
   readonly offset: string;
 }
 
-/** Everything on the topic so far, read by an independent consumer (not the platform's own). */
-export async function readTopic(topic: string, expected: number, timeoutMs = 20_000): Promise<ReadRecord[]> {
-  const kafka = new Kafka({ brokers: stackEndpoints().kafkaBrokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 200 });
-  const records: ReadRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const enough = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${records.length} of ${expected} records`)), timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          records.push({
-            key: message.key?.toString() ?? '',
-            eventId: message.headers?.['event-id']?.toString() ?? '',
-            correlationId: message.headers?.['correlation-id']?.toString() ?? '',
-            partition,
-            offset: message.offset,
-          });
-          if (records.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-    await enough;
-    return records;
-  } finally {
-    await consumer.disconnect();
-  }
+/** Everything on the topic once `expected` records arrived, read by an independent consumer. */
+export async function readEventRecords(topic: string, expected: number): Promise<ReadRecord[]> {
+  const records = await readTopic(topic, (arrived) => arrived.length >= expected);
+  return records.map((record) => ({
+    key: record.key ?? '',
+    eventId: record.headers['event-id'] ?? '',
+    correlationId: record.headers['correlation-id'] ?? '',
+    partition: record.partition,
+    offset: record.offset,
+  }));
 }

@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { Outbox } from '../src';
-import { messagingTestEnv, readTopic, startMessagingApp } from './messaging-app';
+import { messagingTestEnv, readEventRecords, startMessagingApp } from './messaging-app';
 import type { MessagingTestEnv } from './messaging-app';
 
 jest.setTimeout(60_000);
@@ -57,7 +57,7 @@ describe('outbox and relay (real PostgreSQL and Kafka)', () => {
         written.push({ key: user, eventId: envelope.id, correlationId: envelope.correlationId });
       }
     }
-    const read = await readTopic(test.topic, written.length);
+    const read = await readEventRecords(test.topic, written.length);
     for (const user of users) {
       const order = (list: { key: string; eventId: string }[]) =>
         list.filter((r) => r.key === user).map((r) => r.eventId);
@@ -80,7 +80,7 @@ describe('outbox and relay (real PostgreSQL and Kafka)', () => {
     const committed = await dataSource.transaction((manager) =>
       outbox.add(manager, 'user_deleted', { userId: randomUUID() }),
     );
-    const [only] = await readTopic(test.topic, 1);
+    const [only] = await readEventRecords(test.topic, 1);
     expect(only?.eventId).toBe(committed.id);
     expect(await pending(dataSource)).toBe(0);
     expect(await topicSize(test.topic)).toBe(1);
@@ -104,11 +104,11 @@ describe('outbox and relay (real PostgreSQL and Kafka)', () => {
     const early = await dataSource.transaction((manager) =>
       outbox.add(manager, 'user_deleted', { userId: randomUUID() }),
     );
-    const [first] = await readTopic(test.topic, 1);
+    const [first] = await readEventRecords(test.topic, 1);
     expect(first?.eventId).toBe(early.id);
     await late.commitTransaction();
     await late.release();
-    const all = await readTopic(test.topic, 2);
+    const all = await readEventRecords(test.topic, 2);
     expect(all.map((r) => r.eventId).sort()).toEqual([early.id, lateEvent.id].sort());
   });
 
@@ -132,7 +132,7 @@ describe('outbox and relay (real PostgreSQL and Kafka)', () => {
     await waitFor('both relays to drain the outbox', async () => (await pending(first.dataSource)) === 0, {
       timeoutMs: 40_000,
     });
-    const read = await readTopic(test.topic, written.length);
+    const read = await readEventRecords(test.topic, written.length);
     expect(await topicSize(test.topic)).toBe(written.length);
     expect(new Set(read.map((r) => r.eventId)).size).toBe(written.length);
     const sorted = [...read].sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
@@ -159,7 +159,7 @@ describe('outbox and relay (real PostgreSQL and Kafka)', () => {
       return row.attempts >= 2 && row.sent_at === null && String(row.last_error).includes('KAFKA_UNAVAILABLE');
     });
     outage.mockRestore();
-    const [published] = await readTopic(test.topic, 1);
+    const [published] = await readEventRecords(test.topic, 1);
     expect(published?.eventId).toBe(event.id);
     await waitFor('the row to be marked sent', async () => (await pending(dataSource)) === 0);
   });

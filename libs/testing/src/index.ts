@@ -12,3 +12,5 @@ export { ENDPOINT_VARS, needsDockerProbe, selectStack, stackLine } from './conta
 export type { StackKind, StackSelection } from './containers/select-stack';
 export { imagePinsFrom, readImagePins } from './containers/images';
 export type { ImagePins } from './containers/images';
+export { readTopic } from './topic-reader';
+export type { TopicRecord } from './topic-reader';

@@ -1,5 +1,5 @@
-import { uniqueName, waitFor } from '@kafka-platform/testing';
-import { readRecords, writeRaw } from './support/kafka';
+import { readTopic, uniqueName, waitFor } from '@kafka-platform/testing';
+import { writeRaw } from './support/kafka';
 import { PlatformUnderTest, mailsTo } from './support/platform';
 import type { GroupLag } from './support/platform';
 
@@ -89,7 +89,7 @@ describe('the platform end to end: three service processes on the real stack', (
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     });
     for (const group of ['email-service', 'dashboard-service'] as const) {
-      const [dead] = await readRecords(`${platform.topic}.${group}.dlq`, 1);
+      const [dead] = await readTopic(`${platform.topic}.${group}.dlq`, (records) => records.length >= 1);
       expect(dead?.key).toBe('poison');
       expect(dead?.headers['dlq-error-code']).toBe('BAD_MAGIC_BYTE');
     }

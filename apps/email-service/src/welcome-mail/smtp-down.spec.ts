@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { DLQ_HEADER, EventPublisher, HEADER } from '@kafka-platform/kafka';
-import { waitFor } from '@kafka-platform/testing';
+import { readTopic, waitFor } from '@kafka-platform/testing';
+import type { TopicRecord } from '@kafka-platform/testing';
 import { DataSource } from 'typeorm';
 import {
   closedPort,
   deadLetterTopic,
-  findRecord,
   startEmailService,
   uniqueAddress,
 } from '../../test/test-support/email-service-app';
@@ -38,14 +38,13 @@ describe('email-service with the SMTP server down', () => {
       { version: 2 },
     );
 
-    const deadLetter = await findRecord(
-      service.app,
-      deadLetterTopic(service.app),
-      (record) => record.headers[HEADER.eventId] === failed.eventId,
-    );
+    const isFailed = (record: TopicRecord) => record.headers[HEADER.eventId] === failed.eventId;
+    const deadLetter = (await readTopic(deadLetterTopic(service.app), (records) => records.some(isFailed))).find(
+      isFailed,
+    ) as TopicRecord;
 
     expect(deadLetter.topic).toBe(`${service.namespace}.user-events.email-service.dlq`);
-    expect(deadLetter.key?.toString()).toBe(userId);
+    expect(deadLetter.key).toBe(userId);
     expect(deadLetter.headers).toMatchObject({
       [HEADER.eventType]: 'new_user',
       [DLQ_HEADER.errorCode]: 'SMTP_UNAVAILABLE',

@@ -2,10 +2,10 @@
 // groups, DLQs) and its own throw-away database. Mail goes to the shared SMTP sink; tests find theirs by address.
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { KAFKA_CLIENT, KAFKA_CONFIG, namespaced } from '@kafka-platform/kafka';
-import type { ConsumedRecord, KafkaClientPort, KafkaConfig } from '@kafka-platform/kafka';
+import { KAFKA_CONFIG, namespaced } from '@kafka-platform/kafka';
+import type { KafkaConfig } from '@kafka-platform/kafka';
 import { createServiceApp } from '@kafka-platform/service';
-import { startIsolatedApp, uniqueName, waitFor } from '@kafka-platform/testing';
+import { startIsolatedApp, uniqueName } from '@kafka-platform/testing';
 import type { IsolatedApp } from '@kafka-platform/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { EmailServiceModule } from '../../src/email-service.module';
@@ -22,32 +22,6 @@ export const uniqueAddress = (prefix: string): string => `${uniqueName(prefix)}@
 export function deadLetterTopic(app: NestExpressApplication): string {
   const { topics } = app.get<KafkaConfig>(KAFKA_CONFIG);
   return `${namespaced(topics.namespace, 'user-events')}.email-service.dlq`;
-}
-
-/** Reads a topic from the start with a throwaway group until `matches` finds a record. */
-export async function findRecord(
-  app: NestExpressApplication,
-  topic: string,
-  matches: (record: ConsumedRecord) => boolean,
-  timeoutMs = 20_000,
-): Promise<ConsumedRecord> {
-  const { topics } = app.get<KafkaConfig>(KAFKA_CONFIG);
-  const consumer = app.get<KafkaClientPort>(KAFKA_CLIENT).consumer(namespaced(topics.namespace, uniqueName('reader')));
-  const seen: ConsumedRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe([topic], { fromBeginning: true });
-    await consumer.run({
-      concurrency: 1,
-      eachBatch: async (batch, control) => {
-        seen.push(...batch.records);
-        for (const record of batch.records) control.markDone(record.offset);
-      },
-    });
-    return await waitFor(`a matching record on ${topic}`, () => seen.find(matches), { timeoutMs });
-  } finally {
-    await consumer.disconnect();
-  }
 }
 
 /** A port nothing listens on: bound once by the OS, then released. */

@@ -1,0 +1,54 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { stackEndpoints } from './endpoints';
+import { uniqueName, waitFor } from './wait-for';
+
+/** A record as an independent client sees it: the tests' check on what the platform really wrote. */
+export interface TopicRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | undefined;
+  readonly value: Buffer | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Reads a topic from its beginning with a throw-away group and a plain kafkajs client (not the platform's own),
+ * until `done` accepts what arrived; returns the records in arrival order (ordered within each partition).
+ */
+export async function readTopic(
+  topic: string,
+  done: (records: readonly TopicRecord[]) => boolean,
+  { timeoutMs = 20_000 }: { timeoutMs?: number } = {},
+): Promise<TopicRecord[]> {
+  const kafka = new Kafka({ brokers: stackEndpoints().kafkaBrokers, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: uniqueName('topic-reader'), maxWaitTimeInMs: 200 });
+  const records: TopicRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        records.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString(),
+          value: message.value,
+          headers: Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+          ),
+        });
+      },
+    });
+    return await waitFor(
+      `the records wanted on ${topic} (${records.length} so far)`,
+      () => done(records) && [...records],
+      {
+        timeoutMs,
+      },
+    );
+  } finally {
+    await consumer.disconnect();
+  }
+}
