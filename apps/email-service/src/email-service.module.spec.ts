@@ -147,6 +147,21 @@ describe('email-service', () => {
     });
   });
 
+  it('sends no welcome mail for a new_user that arrives after the user was deleted (a DLQ redrive)', async () => {
+    const userId = randomUUID();
+    const address = uniqueAddress('redriven');
+    await publish('user_deleted', { userId }, { version: 1 });
+    const late = await publish('new_user', { userId, email: address, name: 'Gone', locale: 'en' }, { version: 2 });
+    await waitFor('the late new_user to be handled', async () => {
+      const rows: unknown[] = await service.app
+        .get(DataSource)
+        .query(`SELECT 1 FROM inbox WHERE event_id = $1`, [late.eventId]);
+      return rows.length === 1;
+    });
+    expect(await rowsOf(late.eventId)).toEqual([]);
+    expect(await mailsTo(address)).toEqual([]);
+  });
+
   it('lists newest first within a bounded limit and refuses a limit above 200', async () => {
     const [newest] = await listed(1);
     const all = await listed(200);

@@ -6,6 +6,7 @@ import { UserDeletedHandler } from './forget-user/user-deleted.handler';
 import { ListEmailsController } from './list-emails/list-emails.controller';
 import { MailModule } from './mail/mail.module';
 import { CreateSentEmails1764000000000 } from './migrations/1764000000000-create-sent-emails';
+import { CreateErasedUsers1764000000001 } from './migrations/1764000000001-create-erased-users';
 import { SentEmail } from './sent-emails/sent-email.entity';
 import { NewUserHandler } from './welcome-mail/new-user.handler';
 import { WelcomeMailMetrics } from './welcome-mail/welcome-mail.metrics';
@@ -23,7 +24,7 @@ import { WelcomeMailService } from './welcome-mail/welcome-mail.service';
       defaultPort: 3002,
       database: {
         entities: [SentEmail],
-        migrations: [CreateInbox1763900000001, CreateSentEmails1764000000000],
+        migrations: [CreateInbox1763900000001, CreateSentEmails1764000000000, CreateErasedUsers1764000000001],
       },
       kafka: { consumerGroup: 'email-service' },
     }),

@@ -8,7 +8,8 @@ import { SentEmail } from '../sent-emails/sent-email.entity';
 
 /**
  * Erasure: a deleted user's address and name leave this service's data. The record that a welcome mail
- * went out (user id, event, Message-ID, time) stays, as it holds nothing personal beyond the id.
+ * went out (user id, event, Message-ID, time) stays, as it holds nothing personal beyond the id. The id also
+ * goes into erased_users, so a new_user redelivered later (a DLQ redrive) mails no one.
  */
 @Injectable()
 export class UserDeletedHandler {
@@ -22,6 +23,9 @@ export class UserDeletedHandler {
         { userId: event.payload.userId, erasedAt: IsNull() },
         { recipient: null, subject: null, erasedAt: () => 'now()' },
       );
+      await manager.query(`INSERT INTO erased_users (user_id) VALUES ($1) ON CONFLICT DO NOTHING`, [
+        event.payload.userId,
+      ]);
     });
   }
 }

@@ -35,7 +35,12 @@ export class WelcomeMailService {
     const { userId, email, name, locale } = event.payload;
     const mail = renderWelcomeMail({ name, locale });
     const messageId = messageIdFor(event.id);
+    let erased = false;
     const outcome = await this.inbox.handleOnce(event, async (manager) => {
+      // The user was deleted before this event got here (a DLQ redrive): the address must not be used again.
+      const rows: unknown[] = await manager.query(`SELECT 1 FROM erased_users WHERE user_id = $1`, [userId]);
+      erased = rows.length > 0;
+      if (erased) return;
       await manager.insert(SentEmail, {
         eventId: event.id,
         userId,
@@ -53,7 +58,9 @@ export class WelcomeMailService {
         language: mail.language,
       });
     });
-    if (outcome === 'handled') {
+    if (outcome === 'handled' && erased) {
+      this.logger.log(`no welcome mail for user ${userId}: the user was deleted before event ${event.id} arrived`);
+    } else if (outcome === 'handled') {
       this.metrics.recordSent(mail.language);
       this.logger.log(`sent welcome mail ${messageId} (${mail.language}) for user ${userId}`);
     }
