@@ -13,8 +13,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import kafkajs from 'kafkajs';
 import {
+  brokerCount,
   formatKafkaStorage,
   newClusterId,
   prepareKafkaRuntime,
@@ -170,23 +170,12 @@ async function start() {
 async function answers() {
   if (!existsSync(probeFile)) return false;
   const { password: adminPassword } = JSON.parse(readFileSync(probeFile, 'utf8'));
-  const client = new kafkajs.Kafka({
-    clientId: 'local-stack',
+  const connection = {
     brokers: [`localhost:${kafkaSecure.clientPort}`],
     ssl: { ca: readFileSync(join(configDir, 'truststore.pem'), 'utf8'), rejectUnauthorized: true },
     sasl: { mechanism: 'scram-sha-512', username: kafkaSecure.adminUser, password: adminPassword },
-    logLevel: kafkajs.logLevel.NOTHING,
-    connectionTimeout: 2000,
-    retry: { retries: 0 },
-  });
-  const admin = client.admin();
-  try {
-    await admin.connect();
-    const { brokers } = await admin.describeCluster();
-    return brokers.length === 1;
-  } finally {
-    await admin.disconnect();
-  }
+  };
+  return (await brokerCount(connection)) === 1;
 }
 
 async function explainExit(name) {

@@ -170,18 +170,22 @@ async function startKafka() {
 
 /** Real request: the cluster metadata lists every node as a broker. */
 export async function kafkaAnswers() {
+  return (await brokerCount({ brokers: bootstrapServers() })) === kafka.nodes.length;
+}
+
+/** How many brokers the cluster's metadata lists, asked once without retries (a readiness probe). */
+export async function brokerCount(connection) {
   const client = new kafkajs.Kafka({
     clientId: 'local-stack',
-    brokers: bootstrapServers(),
     logLevel: kafkajs.logLevel.NOTHING,
     connectionTimeout: 2000,
     retry: { retries: 0 },
+    ...connection,
   });
   const admin = client.admin();
   try {
     await admin.connect();
-    const { brokers } = await admin.describeCluster();
-    return brokers.length === kafka.nodes.length;
+    return (await admin.describeCluster()).brokers.length;
   } finally {
     await admin.disconnect();
   }
