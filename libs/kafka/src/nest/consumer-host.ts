@@ -48,7 +48,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
   async onApplicationBootstrap() {
     if (!this.options.consumerGroup) return;
     this.handlers = this.discoverHandlers();
-    await this.startRuntime(this.handlers);
+    await this.startRuntime();
   }
 
   async beforeApplicationShutdown() {
@@ -65,13 +65,14 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     try {
       return await work();
     } finally {
-      await this.startRuntime(this.handlers);
+      await this.startRuntime();
     }
   }
 
   private handlers: EventHandlerRegistration[] = [];
 
-  private async startRuntime(handlers: EventHandlerRegistration[]) {
+  private async startRuntime() {
+    const handlers = this.handlers;
     const group = this.options.consumerGroup as string;
     const groupId = this.groupId as string;
     this.runtime = new ConsumerRuntime(

@@ -32,7 +32,6 @@ export class PlatformModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, cache: true }),
         LoggerModule.forRootAsync({
-          providers: [{ provide: SERVICE_CONFIG, useFactory: config }],
           inject: [SERVICE_CONFIG],
           useFactory: (service: ServiceConfig) => loggerParams(options.service, service.logLevel),
         }),
