@@ -45,4 +45,8 @@ describe('subjectFor', () => {
     expect(subjectFor('user_updated')).toBe('user-events-dev.kafkaplatform.users.UserUpdated');
     expect(subjectFor('user_deleted')).toBe('user-events-dev.kafkaplatform.users.UserDeleted');
   });
+
+  it('follows the topic the record really goes to, e.g. a namespaced one', () => {
+    expect(subjectFor('new_user', 'ci_42.user-events')).toBe('ci_42.user-events-dev.kafkaplatform.users.NewUser');
+  });
 });

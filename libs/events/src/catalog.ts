@@ -86,8 +86,11 @@ export function catalogEntry(type: string): AnyEventCatalogEntry {
  * Several event types share one topic (for per-user order), so the default TopicNameStrategy (`<topic>-value`)
  * would put NewUser, UserUpdated and UserDeleted into one subject and demand each be compatible with the other.
  * One subject per record and topic lets each event evolve on its own compatibility chain.
+ *
+ * `topic` is the topic the record really goes to, when that is not the catalog's own (a KAFKA_NAMESPACE prefix,
+ * see libs/kafka's catalogContract): without it, the contract's subjects, `user-events-<record full name>`.
  */
-export function subjectFor(type: EventType): string {
-  const { topic, recordName } = catalogEntry(type);
-  return `${topic}-${recordName}`;
+export function subjectFor(type: EventType, topic?: string): string {
+  const entry = catalogEntry(type);
+  return `${topic ?? entry.topic}-${entry.recordName}`;
 }

@@ -55,12 +55,21 @@ describe('ensureTopics (real Kafka)', () => {
   });
 
   it('derives the catalog topics for this cluster: user-events with 6 partitions and one DLQ per group', async () => {
-    const specs = catalogTopicSpecs({}, await kafka.admin.brokerCount());
+    // One broker (the default stack) or three (`--brokers 3`): as many replicas as brokers, up to 3.
+    const brokers = await kafka.admin.brokerCount();
+    const replicas = Math.min(3, brokers);
+    const specs = catalogTopicSpecs({}, brokers);
     expect(specs.map((s) => [s.topic, s.partitions, s.replicationFactor])).toEqual([
-      ['user-events', 6, 1],
-      ['user-events.email-service.dlq', 3, 1],
-      ['user-events.dashboard-service.dlq', 3, 1],
+      ['user-events', 6, replicas],
+      ['user-events.email-service.dlq', 3, replicas],
+      ['user-events.dashboard-service.dlq', 3, replicas],
     ]);
-    expect(specs[0]?.configs['min.insync.replicas']).toBe('1');
+    expect(specs[0]?.configs['min.insync.replicas']).toBe(String(Math.min(2, replicas)));
+  });
+
+  it('gives three brokers replication factor 3 and min.insync.replicas 2, whatever the stack runs', () => {
+    const [events] = catalogTopicSpecs({}, 3);
+    expect(events).toMatchObject({ replicationFactor: 3, configs: { 'min.insync.replicas': '2' } });
+    expect(catalogTopicSpecs({}, 5)[0]?.replicationFactor).toBe(3);
   });
 });

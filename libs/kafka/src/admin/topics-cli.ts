@@ -1,13 +1,13 @@
 // `npm run topics:ensure`: creates the event catalog's topics (and DLQs) that are missing, and fails naming any
 // existing topic that differs from the catalog. What CI or an operator runs before services start in production.
-import { createKafkajsClient } from '../client/kafkajs-client';
+import { createKafkaClient } from '../client/kafka-client-factory';
 import { loadKafkaConfig } from '../config/kafka-config';
 import { catalogTopicSpecs } from '../contract/catalog-contract';
 import { ensureTopics } from './ensure-topics';
 
 async function main(): Promise<void> {
   const config = loadKafkaConfig(process.env, 'topics-tool');
-  const admin = (await createKafkajsClient(config)).admin();
+  const admin = (await createKafkaClient(config)).admin();
   await admin.connect();
   try {
     const specs = catalogTopicSpecs(config.topics, await admin.brokerCount());

@@ -52,6 +52,11 @@ export interface BatchControl {
    */
   markDone(offset: string): void;
   commit(): Promise<void>;
+  /**
+   * Stops fetching this partition (the rest of the group's partitions go on); returns the function that
+   * resumes it, after which the records not marked done are fetched again.
+   */
+  pause(): () => void;
 }
 
 export interface ConsumerRunOptions {
@@ -70,8 +75,8 @@ export interface KafkaConsumerPort {
   disconnect(): Promise<void>;
   /** Called when the consumer dies; `restarting` tells whether the client restarts it by itself. */
   onCrash(listener: (error: Error, restarting: boolean) => void): void;
-  /** Called each time the consumer joins its group (at start and after a restart). */
-  onJoin(listener: () => void): void;
+  /** Called each time the consumer joins its group (at start, after a rebalance or a restart), with its partitions. */
+  onJoin(listener: (assignment: Readonly<Record<string, readonly number[]>>) => void): void;
 }
 
 export interface TopicSpec {
@@ -98,6 +103,8 @@ export interface KafkaAdminPort {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   brokerCount(): Promise<number>;
+  /** The cluster's id: the same for every broker of one cluster, different for any other cluster. */
+  clusterId(): Promise<string>;
   listTopics(): Promise<string[]>;
   /** Only topics that exist are described. */
   describeTopics(topics: readonly string[]): Promise<TopicDescription[]>;
@@ -106,8 +113,8 @@ export interface KafkaAdminPort {
   groupOffsets(groupId: string, topic: string): Promise<PartitionOffsets[]>;
   /** Every consumer group the cluster knows, with or without members. */
   listGroups(): Promise<string[]>;
-  /** Moves a group's committed offsets back to the earliest record of each partition; no member may be running. */
-  resetGroupOffsets(groupId: string, topic: string): Promise<void>;
+  /** Deletes a group and its committed offsets; a group that does not exist is no error, one with members is. */
+  deleteGroup(groupId: string): Promise<void>;
   /** Moves a group's committed offsets; the group must have no running members. */
   setGroupOffsets(
     groupId: string,

@@ -10,9 +10,10 @@ import type {
   Producer,
   SASLOptions,
 } from 'kafkajs';
-import { PlatformError } from '../errors/platform-error';
+import { PlatformError, TransientError } from '../errors/platform-error';
+import { partitionForKey } from './murmur2';
 import { quietKafkajsTimeoutWarning } from './quiet-kafkajs-warning';
-import type { KafkaConfig } from '../config/kafka-config';
+import type { ConsumerTimings, KafkaConfig } from '../config/kafka-config';
 import { readTlsFiles } from '../config/kafka-config';
 import type {
   ConsumerRunOptions,
@@ -52,30 +53,54 @@ export async function createKafkajsClient(config: KafkaConfig, log?: KafkaLogger
     }),
     ...(config.tls && { ssl: { ...(await readTlsFiles(config.tls)), rejectUnauthorized: true } }),
     ...(config.sasl && { sasl: config.sasl as SASLOptions }),
+    retry: RETRY,
   };
-  return new KafkajsClient(new Kafka(options));
+  return new KafkajsClient(new Kafka(options), config.consumer);
 }
 
+// kafkajs' default waits grow to 30 s between attempts, and a consumer that gave up sleeps the last wait before it
+// restarts: after an outage the platform would stay idle up to half a minute. Short, capped waits (and as many
+// attempts as it takes, see restartOnFailure) bring producers and consumers back within seconds of the broker.
+const RETRY = { initialRetryTime: 250, maxRetryTime: 2_000, retries: 5 } as const;
+
 export class KafkajsClient implements KafkaClientPort {
-  constructor(private readonly kafka: Kafka) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly timings: Pick<ConsumerTimings, 'sessionTimeoutMs' | 'heartbeatIntervalMs'> = {
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 3_000,
+    },
+  ) {}
 
   producer(): KafkaProducerPort {
     // Idempotent with one request in flight: kafkajs' idempotence keeps order and avoids duplicates only then.
     return new KafkajsProducer(
-      this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        // Named explicitly (we partition ourselves with it anyway), which also silences kafkajs' v2 notice.
-        createPartitioner: Partitioners.DefaultPartitioner,
-      }),
+      () =>
+        this.kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          // Named explicitly (we partition ourselves with it anyway), which also silences kafkajs' v2 notice.
+          createPartitioner: Partitioners.DefaultPartitioner,
+        }),
       this.kafka.admin(),
     );
   }
 
   consumer(groupId: string): KafkaConsumerPort {
-    // A 1 s fetch long-poll instead of 5 s: stop() waits for the poll in flight, so shutdown stays quick.
-    return new KafkajsConsumer(this.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000 }));
+    return new KafkajsConsumer((restartOnFailure) =>
+      this.kafka.consumer({
+        groupId,
+        allowAutoTopicCreation: false,
+        // A 1 s fetch long-poll instead of 5 s: stop() waits for the poll in flight, so shutdown stays quick.
+        maxWaitTimeInMs: 1000,
+        sessionTimeout: this.timings.sessionTimeoutMs,
+        heartbeatInterval: this.timings.heartbeatIntervalMs,
+        // Whatever the crash, kafkajs restarts the consumer after a short wait when the error is retriable (unless
+        // it was asked to stop); one that is not is reported as crashed, and the owner starts a new consumer.
+        retry: { ...RETRY, restartOnFailure },
+      }),
+    );
   }
 
   admin(): KafkaAdminPort {
@@ -83,40 +108,89 @@ export class KafkajsClient implements KafkaClientPort {
   }
 }
 
+// The idempotent producer's own state (its id, epoch and sequence numbers) no longer matches the broker's: after a
+// leader moved in the middle of a batch, kafkajs (unlike the Java client, KIP-360) keeps sending the stale sequence
+// and every later write to the partition fails the same way. The records were refused, not written; a producer with
+// a new id starts clean.
+const PRODUCER_STATE_ERRORS = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'DUPLICATE_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+]);
+
 class KafkajsProducer implements KafkaProducerPort {
-  // Partitions are assigned here, with kafkajs' Java-compatible murmur2 partitioner, so that each record's
-  // partition and offset are known: kafkajs itself only reports one base offset per partition.
-  private readonly partitioner = Partitioners.DefaultPartitioner();
+  // Partitions are assigned here, as the Java client's default partitioner does (murmur2 of the key), so that each
+  // record's partition and offset are known: kafkajs itself only reports one base offset per partition. Records
+  // without a key go round-robin through kafkajs' own partitioner.
+  private readonly unkeyed = Partitioners.DefaultPartitioner();
   private readonly partitions = new Map<string, PartitionMetadata[]>();
+  private producer: Producer;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly newProducer: () => Producer,
     private readonly admin: Admin,
-  ) {}
+  ) {
+    this.producer = newProducer();
+  }
 
-  async connect() {
-    await Promise.all([this.producer.connect(), this.admin.connect()]);
+  private connection?: Promise<void>;
+
+  /** Connects once; a failed attempt is forgotten, so a producer made while Kafka was down connects later. */
+  connect(): Promise<void> {
+    this.connection ??= Promise.all([this.producer.connect(), this.admin.connect()]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.connection = undefined;
+        throw error;
+      },
+    );
+    return this.connection;
   }
 
   async disconnect() {
+    this.connection = undefined;
     await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
   }
 
   async send(topic: string, records: readonly OutgoingRecord[]) {
+    await this.connect();
     const partitionMetadata = await this.metadata(topic);
-    const messages = records.map(({ key, value, headers }) => ({
-      key,
-      value,
-      headers,
-      partition: this.partitioner({ topic, partitionMetadata, message: { key, value } }),
-    }));
-    const results = await this.producer.send({ topic, acks: -1, messages });
+    const messages = records.map(({ key, value, headers }) => {
+      // Converted once: kafkajs would turn a string key into bytes twice more (to size it and to write it).
+      const bytes = typeof key === 'string' ? Buffer.from(key) : key;
+      const partition =
+        bytes === null
+          ? this.unkeyed({ topic, partitionMetadata, message: { key, value } })
+          : partitionForKey(bytes, partitionMetadata.length);
+      return { key: bytes, value, headers, partition };
+    });
+    const results = await this.producer.send({ topic, acks: -1, messages }).catch(async (error: unknown) => {
+      const refusal = brokerRefusal(error);
+      if (refusal && PRODUCER_STATE_ERRORS.has(refusal.code)) throw await this.replaceProducer(refusal);
+      throw refusal ?? error;
+    });
     const next = new Map(results.map((result) => [result.partition, BigInt(result.baseOffset ?? '0')]));
+    const unconfirmed = [...new Set(messages.map((message) => message.partition))].filter((p) => !next.has(p));
+    if (unconfirmed.length > 0) throw unconfirmedWrite(topic, unconfirmed);
     return messages.map(({ partition }) => {
       const offset = next.get(partition) ?? 0n;
       next.set(partition, offset + 1n);
       return { topic, partition, offset: String(offset) };
     });
+  }
+
+  /** Drops the producer whose state went stale for a new one (a new producer id); the write is to be retried. */
+  private async replaceProducer(refusal: PlatformError): Promise<TransientError> {
+    const stale = this.producer;
+    this.producer = this.newProducer();
+    this.connection = undefined;
+    await stale.disconnect().catch(() => undefined);
+    return new TransientError(
+      'PRODUCER_STATE_RESET',
+      `The idempotent producer's state went stale (${refusal.code}); a new producer takes over, retry the write`,
+      { cause: refusal },
+    );
   }
 
   private async metadata(topic: string): Promise<PartitionMetadata[]> {
@@ -133,6 +207,48 @@ class KafkajsProducer implements KafkaProducerPort {
   }
 }
 
+/**
+ * kafkajs can resolve a send without having written every partition: when a partition's leader moves to a broker
+ * that already answered for other partitions of the same send, its retry skips that broker (it keys its retries
+ * by broker), and the moved partition's records are silently dropped. Found by the fault suite (a broker killed
+ * mid-burst lost one acknowledged outbox row). A send is only a success when Kafka confirmed every partition;
+ * otherwise the caller retries it, and a partition that did land gets a duplicate with the same event id.
+ */
+const unconfirmedWrite = (topic: string, partitions: readonly number[]) =>
+  new TransientError(
+    'KAFKA_WRITE_UNCONFIRMED',
+    `Kafka confirmed no write for partition(s) ${partitions.join(', ')} of ${topic} (a leader moved during the send); retry it`,
+  );
+
+/**
+ * A write the brokers answered with an error (NOT_ENOUGH_REPLICAS, TOPIC_AUTHORIZATION_FAILED...), found in the
+ * chain kafkajs wraps it in after its retries, as a PlatformError whose code is Kafka's error name and whose
+ * retryable flag is Kafka's own verdict: the outbox parks what can never pass and waits out what can.
+ */
+export function brokerRefusal(error: unknown): PlatformError | undefined {
+  let current = error as KafkajsErrorShape | undefined;
+  for (let depth = 0; current && depth < 6; depth++) {
+    if (current.name === 'KafkaJSProtocolError' && typeof current.type === 'string') {
+      return new PlatformError(
+        current.type,
+        `Kafka refused the write: ${current.type} (${current.message ?? 'no detail'})`,
+        current.retriable === true,
+        { cause: error },
+      );
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
+interface KafkajsErrorShape {
+  readonly name?: string;
+  readonly type?: unknown;
+  readonly retriable?: unknown;
+  readonly message?: string;
+  readonly cause?: KafkajsErrorShape;
+}
+
 const unknownTopic = (topic: string, cause?: Error) =>
   new PlatformError(
     'UNKNOWN_TOPIC',
@@ -141,20 +257,37 @@ const unknownTopic = (topic: string, cause?: Error) =>
     { cause },
   );
 
+// Runs for every header of every record consumed: a plain loop, no Object.entries arrays.
 const headersOf = (headers: IHeaders | undefined): Headers => {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined) result[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) result[name] = Array.isArray(value) ? String(value[0]) : value.toString();
   }
   return result;
 };
 
 class KafkajsConsumer implements KafkaConsumerPort {
-  constructor(private readonly consumer: Consumer) {}
+  private readonly consumer: Consumer;
+  private stopping = false;
+
+  constructor(create: (restartOnFailure: () => Promise<boolean>) => Consumer) {
+    // kafkajs restarts a crashed consumer on a timer it sets after the crash: a stop() or disconnect() in between (a
+    // disconnect while the consumer joins its group makes it crash) would be undone by that restart.
+    this.consumer = create(async () => !this.stopping);
+  }
 
   connect = () => this.consumer.connect();
-  stop = () => this.consumer.stop();
-  disconnect = () => this.consumer.disconnect();
+
+  stop = () => {
+    this.stopping = true;
+    return this.consumer.stop();
+  };
+
+  disconnect = () => {
+    this.stopping = true;
+    return this.consumer.disconnect();
+  };
 
   async subscribe(topics: readonly string[], { fromBeginning }: { fromBeginning: boolean }) {
     await this.consumer.subscribe({ topics: [...topics], fromBeginning });
@@ -164,8 +297,8 @@ class KafkajsConsumer implements KafkaConsumerPort {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => listener(payload.error, payload.restart));
   }
 
-  onJoin(listener: () => void) {
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => listener());
+  onJoin(listener: (assignment: Readonly<Record<string, readonly number[]>>) => void) {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => listener(payload.memberAssignment));
   }
 
   async run({ concurrency, eachBatch }: ConsumerRunOptions) {
@@ -173,8 +306,8 @@ class KafkajsConsumer implements KafkaConsumerPort {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: concurrency,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-        let done: bigint | undefined;
+      eachBatch: async ({ batch, resolveOffset, heartbeat, pause, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        let done: string | undefined;
         await eachBatch(
           {
             topic: batch.topic,
@@ -194,15 +327,16 @@ class KafkajsConsumer implements KafkaConsumerPort {
             isRunning,
             isStale,
             heartbeat,
+            pause,
             markDone: (offset) => {
               resolveOffset(offset);
-              done = BigInt(offset);
+              done = offset;
             },
             commit: async () => {
               if (done === undefined || isStale()) return;
               // The batch's own commit works while the consumer is stopping; consumer.commitOffsets() silently
               // does nothing once stop() has begun, which would lose the last finished records' commit.
-              const offset = String(done + 1n);
+              const offset = String(BigInt(done) + 1n);
               await commitOffsetsIfNecessary({
                 topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset }] }],
               });
@@ -223,6 +357,10 @@ class KafkajsAdmin implements KafkaAdminPort {
 
   async brokerCount() {
     return (await this.admin.describeCluster()).brokers.length;
+  }
+
+  async clusterId() {
+    return (await this.admin.describeCluster()).clusterId;
   }
 
   async describeTopics(topics: readonly string[]) {
@@ -292,15 +430,13 @@ class KafkajsAdmin implements KafkaAdminPort {
     return groups.map((group) => group.groupId).sort();
   }
 
-  async resetGroupOffsets(groupId: string, topic: string) {
-    // Real offsets, not kafkajs' resetOffsets(): that commits the marker -2, which groupOffsets would then
-    // report as a committed position until the consumer commits again.
-    const offsets = await this.admin.fetchTopicOffsets(topic);
-    await this.setGroupOffsets(
-      groupId,
-      topic,
-      offsets.map(({ partition, low }) => ({ partition, offset: low })),
-    );
+  async deleteGroup(groupId: string) {
+    try {
+      await this.admin.deleteGroups([groupId]);
+    } catch (error) {
+      const groups = (error as { groups?: { error?: { type?: string } }[] }).groups ?? [];
+      if (groups.length === 0 || groups.some((group) => group.error?.type !== 'GROUP_ID_NOT_FOUND')) throw error;
+    }
   }
 
   async setGroupOffsets(groupId: string, topic: string, offsets: readonly { partition: number; offset: string }[]) {

@@ -1,13 +1,16 @@
 // Against the real registry (Apicurio, Confluent API): wire format, version resolution, poison classification.
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
-import { stackEndpoints } from '@kafka-platform/testing';
-import { createSchemaRegistry, AvroCodec } from './avro-codec';
+import { deleteNamespaceSubjects, stackEndpoints, testNamespace } from '@kafka-platform/testing';
+import { createAvroCodec, createSchemaRegistry, AvroCodec } from './avro-codec';
 import { catalogContract } from '../contract/catalog-contract';
 import { PoisonRecordError } from '../errors/platform-error';
+import { RegistryApi } from '../schemas/registry-api';
 
 const userId = '0b9f6c1e-7d2a-4c3b-9e8f-1a2b3c4d5e6f';
-const registry = createSchemaRegistry({ url: stackEndpoints().schemaRegistryUrl });
-const codec = () => new AvroCodec(registry, catalogContract(), { autoRegister: true });
+const url = stackEndpoints().schemaRegistryUrl;
+const registry = createSchemaRegistry({ url });
+const subjects = new RegistryApi({ url });
+const codec = () => new AvroCodec(registry, catalogContract(), { autoRegister: true, subjects });
 
 describe('AvroCodec (real registry)', () => {
   it('writes the Confluent wire format: magic byte 0, the registry id, then Avro', async () => {
@@ -36,7 +39,7 @@ describe('AvroCodec (real registry)', () => {
 
   it('caches schema ids: the registry is asked once per schema version', async () => {
     const c = codec();
-    const register = jest.spyOn(registry, 'register');
+    const register = jest.spyOn(subjects, 'register');
     try {
       for (let i = 0; i < 5; i++) await c.encode('user_deleted', 1, { userId });
       expect(register).toHaveBeenCalledTimes(1);
@@ -78,12 +81,37 @@ describe('AvroCodec (real registry)', () => {
   });
 
   it('reports an unreachable registry as retryable', async () => {
-    const down = new AvroCodec(createSchemaRegistry({ url: 'http://127.0.0.1:1/apis/ccompat/v7' }), catalogContract(), {
-      autoRegister: true,
-    });
+    const down = createAvroCodec({ url: 'http://127.0.0.1:1/apis/ccompat/v7', autoRegister: true }, catalogContract());
     await expect(down.encode('user_deleted', 1, { userId })).rejects.toMatchObject({
       code: 'SCHEMA_REGISTRY_UNAVAILABLE',
       retryable: true,
     });
+  });
+});
+
+// Ids of the catalog's schemas by subject, in production (looked up only) and development (registered on first use).
+describe('AvroCodec schema ids (real registry, a namespace of its own)', () => {
+  const namespace = testNamespace('codec');
+  const contract = catalogContract(namespace);
+  const codecFor = (autoRegister: boolean) => new AvroCodec(registry, contract, { autoRegister, subjects });
+  afterAll(() => deleteNamespaceSubjects(namespace));
+
+  it('in production, a schema not registered yet is retryable SCHEMA_NOT_REGISTERED naming its subject', async () => {
+    const error = await codecFor(false)
+      .encode('user_deleted', 1, { userId })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SCHEMA_NOT_REGISTERED', retryable: true });
+    expect((error as Error).message).toContain(`${namespace}.user-events-dev.kafkaplatform.users.UserDeleted`);
+  });
+
+  it('in development, registers under a subject registered without a subject-level rule (as the schemas command does)', async () => {
+    const subject = contract.subjectFor('new_user');
+    // The Confluent client's register() refused such a subject: Apicurio answers its config check with NONE.
+    const { id } = await subjects.register(subject, await contract.readSchema('new_user', 1));
+    const encoded = await codecFor(true).encode('new_user', 1, { userId, email: 'a@example.com', name: 'Ada' });
+    expect(encoded.readInt32BE(1)).toBe(id);
+    // Production finds the same id without registering.
+    const looked = await codecFor(false).encode('new_user', 1, { userId, email: 'a@example.com', name: 'Ada' });
+    expect(looked.readInt32BE(1)).toBe(id);
   });
 });

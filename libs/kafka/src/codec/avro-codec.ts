@@ -1,12 +1,21 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Type } from 'avsc';
 import type { Resolver } from 'avsc';
 import { PlatformError, PoisonRecordError, TransientError } from '../errors/platform-error';
+import { RegistryApi } from '../schemas/registry-api';
 
 /** Where the codec gets schemas and subject names: the event contract (libs/events). */
 export interface SchemaSource {
   readSchema(type: string, version: number): Promise<string>;
   subjectFor(type: string): string;
+}
+
+/** Where the codec gets the ids of its own schemas, by subject (RegistryApi, the registry's Confluent REST API). */
+export interface SubjectSchemas {
+  /** Registers the schema under the subject, or finds it there: its id either way. */
+  register(subject: string, schema: string): Promise<{ id: number }>;
+  /** The schema's id under the subject; undefined when it is not registered there. */
+  lookup(subject: string, schema: string): Promise<{ id: number } | undefined>;
 }
 
 const MAGIC_BYTE = 0;
@@ -19,12 +28,16 @@ const HEADER_LENGTH = 5;
 export class AvroCodec {
   private readonly ids = new Map<string, Promise<number>>();
   private readonly types = new Map<string, Promise<Type>>();
-  private readonly resolvers = new Map<string, Promise<{ reader: Type; resolver: Resolver }>>();
+  private readonly resolvers = new Map<string, Promise<{ reader: Type; resolver: Resolver | undefined }>>();
 
+  /**
+   * `registry` reads writers' schemas by id (decode); `options.subjects` registers or looks up the ids of the
+   * catalog's schemas (encode).
+   */
   constructor(
     private readonly registry: SchemaRegistry,
     private readonly schemas: SchemaSource,
-    private readonly options: { autoRegister: boolean },
+    private readonly options: { autoRegister: boolean; subjects: SubjectSchemas },
   ) {}
 
   async encode(type: string, version: number, payload: unknown): Promise<Buffer> {
@@ -66,19 +79,31 @@ export class AvroCodec {
     }
   }
 
-  /** The registry id of a local schema: registered on first use in development, looked up in production. */
+  /**
+   * The registry id of a local schema: registered on first use in development, only looked up in production, where
+   * `npm run schemas -- register` (the prod overlay's schemas-register Job) registers them before the services run.
+   * Not registered yet is retryable (SCHEMA_NOT_REGISTERED): an outbox keeps the event until the schema is there.
+   */
   schemaId(type: string, version: number): Promise<number> {
     return this.cached(this.ids, `${type}@${version}`, async () => {
       const schema = await this.schemas.readSchema(type, version);
       const subject = this.schemas.subjectFor(type);
+      let found: { id: number } | undefined;
       try {
-        if (this.options.autoRegister) {
-          return (await this.registry.register({ type: SchemaType.AVRO, schema }, { subject })).id;
-        }
-        return await this.registry.getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema });
+        if (this.options.autoRegister) return (await this.options.subjects.register(subject, schema)).id;
+        found = await this.options.subjects.lookup(subject, schema);
       } catch (error) {
-        throw registryError(error, `registering or looking up ${type} v${version} under ${subject}`);
+        throw schemaIdError(error, `registering or looking up ${type} v${version} under ${subject}`);
       }
+      if (!found) {
+        throw new PlatformError(
+          'SCHEMA_NOT_REGISTERED',
+          `${type} v${version} is not registered under subject ${subject}; register the catalog's schemas first ` +
+            '(npm run schemas -- register; in Kubernetes the schemas-register Job)',
+          true,
+        );
+      }
+      return found.id;
     });
   }
 
@@ -95,7 +120,9 @@ export class AvroCodec {
       });
       const reader = await this.localType(type, readerVersion);
       try {
-        return { reader, resolver: reader.createResolver(writer as unknown as Type) };
+        // A record written with the reader's own schema needs no resolution: reading through a resolver costs more.
+        const same = reader.equals(writer as unknown as Type);
+        return { reader, resolver: same ? undefined : reader.createResolver(writer as unknown as Type) };
       } catch (error) {
         throw new PoisonRecordError('INVALID_PAYLOAD', `Schema ${id} cannot be read as ${type} v${readerVersion}`, {
           cause: error,
@@ -120,6 +147,13 @@ function registryError(error: unknown, what: string): PlatformError {
   const status = (error as { status?: number }).status;
   const message = `Schema registry failed ${what}: ${(error as Error).message}`;
   if (status === 404) return new PoisonRecordError('UNKNOWN_SCHEMA_ID', message, { cause: error });
+  return schemaIdError(error, what);
+}
+
+/** A refusal of the schema itself (409 incompatible, 422 invalid) is final; anything else is the registry's outage. */
+function schemaIdError(error: unknown, what: string): PlatformError {
+  const status = (error as { status?: number }).status;
+  const message = `Schema registry failed ${what}: ${(error as Error).message}`;
   if (status === 409 || status === 422)
     return new PlatformError('SCHEMA_INCOMPATIBLE', message, false, { cause: error });
   return new TransientError('SCHEMA_REGISTRY_UNAVAILABLE', message, { cause: error });
@@ -130,4 +164,15 @@ export function createSchemaRegistry(config: {
   auth?: { username: string; password: string };
 }): SchemaRegistry {
   return new SchemaRegistry({ host: config.url, ...(config.auth && { auth: config.auth }) });
+}
+
+/** The codec for a registry configuration (KafkaConfig['schemaRegistry']) and an event contract. */
+export function createAvroCodec(
+  config: { url: string; auth?: { username: string; password: string }; autoRegister: boolean },
+  schemas: SchemaSource,
+): AvroCodec {
+  return new AvroCodec(createSchemaRegistry(config), schemas, {
+    autoRegister: config.autoRegister,
+    subjects: new RegistryApi({ url: config.url, ...(config.auth && { auth: config.auth }) }),
+  });
 }

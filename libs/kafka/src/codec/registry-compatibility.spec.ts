@@ -1,5 +1,5 @@
 // The compatibility gate on the real registry: each schema version is accepted after all earlier ones under
-// the global BACKWARD rule, and an incompatible change is refused with HTTP 409.
+// the registry's rule (the platform's global BACKWARD_TRANSITIVE), and an incompatible change is refused with HTTP 409.
 import { EVENT_TYPES, readSchema, schemaVersions } from '@kafka-platform/events';
 import { deleteSubject, stackEndpoints, uniqueName } from '@kafka-platform/testing';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { parseEnv } from './parse-env';
+import { duration, parseEnv } from './parse-env';
 
 const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 const flag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((value) => value === 'true');
@@ -22,6 +22,7 @@ const schema = z
       )
       .refine((brokers) => brokers.length > 0, 'must name at least one broker')
       .refine((brokers) => brokers.every((broker) => hostPort.test(broker)), 'each broker must be host:port'),
+    KAFKA_CLIENT: z.enum(['kafkajs', 'platformatic'], { error: 'must be kafkajs or platformatic' }).default('kafkajs'),
     KAFKA_CLIENT_ID: z
       .string()
       .regex(/^[A-Za-z0-9._-]+$/, 'may contain only letters, digits, ".", "_" and "-"')
@@ -50,6 +51,18 @@ const schema = z
     KAFKA_RETRY_INITIAL_MS: positiveInt('a whole number of milliseconds >= 1').default(200),
     KAFKA_RETRY_MAX_MS: positiveInt('a whole number of milliseconds >= 1').default(10_000),
     KAFKA_SHUTDOWN_TIMEOUT_MS: positiveInt('a whole number of milliseconds >= 1').default(10_000),
+    KAFKA_TRANSIENT_RETRY_FOR: duration().prefault('1h'),
+    KAFKA_CONSUMER_DEAD_AFTER: duration().prefault('2m'),
+    // Kafka's default (45 s, kafkajs' 30 s) leaves a dead member's partitions idle that long; 10 s moves them
+    // within about 15 s (session + one heartbeat + the rebalance) while a GC pause or a slow poll still fits.
+    KAFKA_SESSION_TIMEOUT_MS: positiveInt('a whole number of milliseconds >= 1').default(10_000),
+    // A third of the session, as Kafka recommends: two heartbeats may be lost before the member is dropped.
+    KAFKA_HEARTBEAT_INTERVAL_MS: positiveInt('a whole number of milliseconds >= 1').default(3_000),
+    // One record at a time per partition by default: a handler with an effect outside its transaction (a mail) has
+    // each record in flight as a window for a duplicate when the process dies or the database restarts (8 keys at
+    // once sent 2-3 welcome mails twice in the fault suite, against none). Raise it for handlers that wait on I/O
+    // and whose every effect is in the database: the runtime keeps each key in order and commits only finished runs.
+    KAFKA_KEY_CONCURRENCY: positiveInt('a whole number >= 1').default(1),
   })
   .superRefine((env, ctx) => {
     const needs = (field: keyof typeof env, when: string) =>
@@ -60,7 +73,66 @@ const schema = z
     }
     if (env.KAFKA_TLS_CERT_FILE) needs('KAFKA_TLS_KEY_FILE', 'KAFKA_TLS_CERT_FILE is set');
     if (env.SCHEMA_REGISTRY_USERNAME) needs('SCHEMA_REGISTRY_PASSWORD', 'SCHEMA_REGISTRY_USERNAME is set');
+    // PLAIN sends the password itself: without TLS anyone on the path reads it, and with it the service's rights.
+    // TLS is on by default once a mechanism is set, so only an explicit KAFKA_TLS=false gets here. SCRAM stays
+    // allowed without TLS: its challenge-response never puts the password on the wire, and the encryption may come
+    // from below the process (a service mesh's mTLS, where the client sees plain TCP). Records still travel in clear
+    // then, and a captured exchange can be guessed offline, so long random passwords (Strimzi's) matter.
+    if (env.KAFKA_SASL_MECHANISM === 'plain' && env.KAFKA_TLS === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_SASL_MECHANISM'],
+        message:
+          'plain sends KAFKA_SASL_PASSWORD in clear text and KAFKA_TLS=false turns TLS off: turn TLS on (KAFKA_TLS=true or unset) or use scram-sha-256 / scram-sha-512',
+      });
+    }
+    const registryHost = plainHttpHost(env.SCHEMA_REGISTRY_URL);
+    if (env.SCHEMA_REGISTRY_USERNAME && registryHost !== undefined && !isLoopbackHost(registryHost)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SCHEMA_REGISTRY_URL'],
+        message: `is plain http to ${registryHost}, so SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD would cross the network in clear text: use https (plain http only to a loopback host)`,
+      });
+    }
+    if (env.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > env.KAFKA_SESSION_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['KAFKA_HEARTBEAT_INTERVAL_MS'],
+        message: `must be at most a third of KAFKA_SESSION_TIMEOUT_MS (${env.KAFKA_SESSION_TIMEOUT_MS})`,
+      });
+    }
   });
+
+/** The host of a plain `http:` URL; undefined for https (or a value that is no URL, which the schema reports). */
+function plainHttpHost(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' ? parsed.hostname : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a host name stays on this machine (localhost, 127.0.0.0/8, ::1): the one place where credentials may go
+ * over plain http, as to the local stack's registry. Not `*.localhost`, which only some resolvers keep local. A URL's
+ * hostname keeps IPv6 brackets: `[::1]`.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Why credentials may not go to this registry URL (plain http off the machine), or undefined when they may; for
+ * the other readers of SCHEMA_REGISTRY_URL (the schemas command) to refuse what the services refuse.
+ */
+export function registryCredentialsProblem(url: string): string | undefined {
+  const host = plainHttpHost(url);
+  return host !== undefined && !isLoopbackHost(host)
+    ? `${url} is plain http to ${host}: the registry credentials would cross the network in clear text (use https; plain http only to a loopback host)`
+    : undefined;
+}
 
 export interface KafkaSasl {
   readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -75,14 +147,34 @@ export interface KafkaTlsFiles {
 }
 
 export interface RetryPolicy {
-  /** Attempts per record for retryable failures, the first one included; then the record goes to the DLQ. */
+  /**
+   * Attempts per record for a failure of unknown cause (most likely a bug), the first one included; then the
+   * record goes to the DLQ.
+   */
   readonly maxAttempts: number;
   readonly initialDelayMs: number;
+  /** Cap of the exponential backoff between attempts. */
   readonly maxDelayMs: number;
+  /** How long a record is retried while a dependency is down before it is dead-lettered after all. */
+  readonly transientRetryForMs: number;
 }
+
+export interface ConsumerTimings {
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** A consumer crashed or not running for longer than this fails liveness, so the orchestrator restarts it. */
+  readonly deadAfterMs: number;
+  /** Records of different keys handled at once within a partition (ConsumerRuntimeOptions.keyConcurrency). */
+  readonly keyConcurrency: number;
+}
+
+/** The library behind KafkaClientPort: both pass the same real-Kafka suites (`nx run kafka:conformance`). */
+export type KafkaClientKind = 'kafkajs' | 'platformatic';
 
 export interface KafkaConfig {
   readonly brokers: readonly string[];
+  /** `kafkajs` (default) or `platformatic` (@platformatic/kafka); KAFKA_CLIENT. */
+  readonly client: KafkaClientKind;
   readonly clientId: string;
   readonly sasl?: KafkaSasl;
   /** TLS is on when any TLS setting is given; absent means plaintext. */
@@ -103,6 +195,7 @@ export interface KafkaConfig {
     readonly namespace?: string;
   };
   readonly retry: RetryPolicy;
+  readonly consumer: ConsumerTimings;
   readonly shutdownTimeoutMs: number;
 }
 
@@ -113,6 +206,7 @@ export function loadKafkaConfig(env: NodeJS.ProcessEnv, defaultClientId: string)
     values.KAFKA_TLS ?? Boolean(values.KAFKA_TLS_CA_FILE || values.KAFKA_TLS_CERT_FILE || values.KAFKA_SASL_MECHANISM);
   return {
     brokers: values.KAFKA_BROKERS,
+    client: values.KAFKA_CLIENT,
     clientId: values.KAFKA_CLIENT_ID ?? defaultClientId,
     ...(values.KAFKA_SASL_MECHANISM && {
       sasl: {
@@ -144,6 +238,13 @@ export function loadKafkaConfig(env: NodeJS.ProcessEnv, defaultClientId: string)
       maxAttempts: values.KAFKA_HANDLER_MAX_ATTEMPTS,
       initialDelayMs: values.KAFKA_RETRY_INITIAL_MS,
       maxDelayMs: values.KAFKA_RETRY_MAX_MS,
+      transientRetryForMs: values.KAFKA_TRANSIENT_RETRY_FOR,
+    },
+    consumer: {
+      sessionTimeoutMs: values.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: values.KAFKA_HEARTBEAT_INTERVAL_MS,
+      deadAfterMs: values.KAFKA_CONSUMER_DEAD_AFTER,
+      keyConcurrency: values.KAFKA_KEY_CONCURRENCY,
     },
     shutdownTimeoutMs: values.KAFKA_SHUTDOWN_TIMEOUT_MS,
   };

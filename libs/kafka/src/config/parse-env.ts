@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** A configuration value that is missing or wrong; the message names the variable so start-up can say it. */
 export class ConfigError extends Error {
@@ -19,3 +19,20 @@ export function parseEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv)
   }
   return parsed.data;
 }
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/**
+ * A duration: `500ms`, `30s`, `2m`, `1h`, or a plain number of milliseconds; parsed to milliseconds.
+ * One form for every time setting, so `1h` never has to be written as 3600000.
+ */
+export const duration = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?(ms|s|m|h)?$/, 'must be a duration such as 500ms, 30s, 2m or 1h')
+    .transform((value) => {
+      const [, amount, unit] = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value) as RegExpExecArray;
+      return Math.round(Number(amount) * UNIT_MS[(unit ?? 'ms') as keyof typeof UNIT_MS]);
+    })
+    .refine((ms) => ms >= 1, 'must be at least 1ms');

@@ -6,6 +6,8 @@ import { DLQ_HEADER } from '../dlq/dead-letter';
 import type { EventEnvelope } from '../envelope/event-envelope';
 import { HEADER } from '../envelope/event-envelope';
 import { TransientError } from '../errors/platform-error';
+import type { KafkaConsumerPort } from '../client/kafka-ports';
+import { ConsumerRuntime } from './consumer-runtime';
 import type { EventHandlerRegistration } from './consumer-runtime';
 
 type Handler = (event: EventEnvelope) => Promise<void> | void;
@@ -79,6 +81,7 @@ describe('ConsumerRuntime (real Kafka)', () => {
     expect(first?.value?.toString()).toBe('not avro at all');
     expect(first?.headers).toMatchObject({
       ...headers,
+      [DLQ_HEADER.reason]: 'poison',
       [DLQ_HEADER.retryable]: 'false',
       [DLQ_HEADER.attempts]: '1',
       [DLQ_HEADER.group]: g,
@@ -115,7 +118,7 @@ describe('ConsumerRuntime (real Kafka)', () => {
     ).toBe(true);
   });
 
-  it('dead-letters a record exactly once when retries are exhausted, then moves on', async () => {
+  it('dead-letters a failure of unknown cause (a bug) once its bounded attempts are spent, then moves on', async () => {
     const g = group();
     await kafka.createTopics([g]);
     const userId = randomUUID();
@@ -124,15 +127,20 @@ describe('ConsumerRuntime (real Kafka)', () => {
     await publisher.publish('new_user', newUser('next', userId));
     let attempts = 0;
     const handled: EventEnvelope[] = [];
-    await kafka.runtime(g, [
-      handler('new_user', 2, (e) => {
-        if (names([e])[0] === 'doomed') {
-          attempts++;
-          throw new TransientError('DB_DOWN', 'database is down');
-        }
-        handled.push(e);
-      }),
-    ]);
+    await kafka.runtime(
+      g,
+      [
+        handler('new_user', 2, (e) => {
+          if (names([e])[0] === 'doomed') {
+            attempts++;
+            throw new TypeError('cannot read properties of undefined');
+          }
+          handled.push(e);
+        }),
+      ],
+      {},
+      { unhealthyDependencies: async () => [] },
+    );
 
     await waitFor('the next record', () => handled.length === 1);
     expect(attempts).toBe(kafka.config.retry.maxAttempts);
@@ -141,10 +149,111 @@ describe('ConsumerRuntime (real Kafka)', () => {
     expect(dlq.reduce((sum, p) => sum + Number(p.logEnd), 0)).toBe(1);
     const [dead] = await kafka.readAll(kafka.dlqTopic(g), 1);
     expect(dead?.headers).toMatchObject({
-      [DLQ_HEADER.errorCode]: 'DB_DOWN',
+      [DLQ_HEADER.errorCode]: 'UNCLASSIFIED',
+      [DLQ_HEADER.reason]: 'attempts-exhausted',
       [DLQ_HEADER.attempts]: '3',
       [DLQ_HEADER.retryable]: 'true',
     });
+  });
+
+  it('holds only the failing partition through an outage far longer than the attempt budget, and dead-letters nothing', async () => {
+    const g = group();
+    await kafka.createTopics([g]);
+    const publisher = await kafka.publisher();
+    const blocked = await publisher.publish('new_user', newUser('blocked'));
+    let other = await publisher.publish('new_user', newUser('other-0'));
+    for (let i = 1; other.partition === blocked.partition; i++) {
+      other = await publisher.publish('new_user', newUser(`other-${i}`));
+    }
+    let outage = true;
+    let attempts = 0;
+    const handled: string[] = [];
+    const runtime = await kafka.runtime(g, [
+      handler('new_user', 2, (e) => {
+        const [name] = names([e]);
+        if (name === 'blocked' && outage) {
+          attempts++;
+          throw new TransientError('SMTP_UNAVAILABLE', 'connect ECONNREFUSED 127.0.0.1:1025');
+        }
+        handled.push(name as string);
+      }),
+    ]);
+
+    await waitFor('the other partition to be handled meanwhile', () => handled.some((n) => n.startsWith('other')));
+    await waitFor('many more attempts than the bounded ones', () => attempts > 3 * kafka.config.retry.maxAttempts);
+    expect(handled).not.toContain('blocked');
+    expect(runtime.status.blocked).toEqual([
+      expect.objectContaining({
+        partition: blocked.partition,
+        offset: blocked.offset,
+        kind: 'transient',
+        code: 'SMTP_UNAVAILABLE',
+      }),
+    ]);
+    const metrics = await kafka.metrics.registry.getSingleMetricAsString('kafka_consumer_paused_partitions');
+    expect(metrics).toContain(`kafka_consumer_paused_partitions{group="${g}"} 1`);
+
+    outage = false;
+    await waitFor('the held record once the outage is over', () => handled.includes('blocked'));
+    expect(runtime.status.blocked).toEqual([]);
+    expect(
+      (await kafka.admin.groupOffsets(uniqueName('probe'), kafka.dlqTopic(g))).every((p) => p.logEnd === '0'),
+    ).toBe(true);
+  });
+
+  it('takes an unknown failure for an outage while a dependency fails its health check', async () => {
+    const g = group();
+    await kafka.createTopics([g]);
+    await (await kafka.publisher()).publish('new_user', newUser('waits'));
+    let databaseDown = true;
+    let attempts = 0;
+    const handled: string[] = [];
+    const runtime = await kafka.runtime(
+      g,
+      [
+        handler('new_user', 2, (e) => {
+          if (databaseDown) {
+            attempts++;
+            throw new Error('Connection refused by a driver that gives no code');
+          }
+          handled.push(names([e])[0] as string);
+        }),
+      ],
+      {},
+      { unhealthyDependencies: async () => (databaseDown ? ['database'] : []) },
+    );
+    await waitFor('more attempts than a bug would get', () => attempts > 2 * kafka.config.retry.maxAttempts);
+    expect(runtime.status.blocked).toEqual([
+      expect.objectContaining({ kind: 'transient', dependencies: ['database'] }),
+    ]);
+    databaseDown = false;
+    await waitFor('the record once the database is back', () => handled.length === 1);
+    expect(
+      (await kafka.admin.groupOffsets(uniqueName('probe'), kafka.dlqTopic(g))).every((p) => p.logEnd === '0'),
+    ).toBe(true);
+  });
+
+  it('dead-letters a record held by an outage once the transient budget is spent, saying so', async () => {
+    const g = group();
+    await kafka.createTopics([g]);
+    await (await kafka.publisher()).publish('new_user', newUser('too-long'));
+    await kafka.runtime(
+      g,
+      [
+        handler('new_user', 2, () => {
+          throw new TransientError('SMTP_UNAVAILABLE', 'still down');
+        }),
+      ],
+      { retry: { ...kafka.config.retry, transientRetryForMs: 2_000 } },
+    );
+    const [dead] = await kafka.readAll(kafka.dlqTopic(g), 1);
+    expect(dead?.headers).toMatchObject({
+      [DLQ_HEADER.errorCode]: 'SMTP_UNAVAILABLE',
+      [DLQ_HEADER.reason]: 'transient-budget-exhausted',
+      [DLQ_HEADER.retryable]: 'true',
+    });
+    expect(dead?.headers[DLQ_HEADER.errorMessage]).toMatch(/still failing after \d+ s of retries.*still down/);
+    expect(Number(dead?.headers[DLQ_HEADER.attempts])).toBeGreaterThan(1);
   });
 
   it('keeps per-key order while a record is retried', async () => {
@@ -258,6 +367,63 @@ describe('ConsumerRuntime (real Kafka)', () => {
       return handled?.value === 1;
     });
     expect([...(await kafka.committed(g)).values()].every((offset) => offset === -1n)).toBe(true);
+  });
+
+  /** A runtime on a real consumer whose run() the test sees (and may act in) before kafkajs joins the group. */
+  function runtimeWatchingRun(g: string, onRun: (runtime: ConsumerRuntime) => void): ConsumerRuntime {
+    const consumer = kafka.client.consumer(g);
+    const watched: KafkaConsumerPort = {
+      connect: () => consumer.connect(),
+      subscribe: (topics, options) => consumer.subscribe(topics, options),
+      run: (options) => {
+        const joining = consumer.run(options);
+        onRun(runtime);
+        return joining;
+      },
+      stop: () => consumer.stop(),
+      disconnect: () => consumer.disconnect(),
+      onCrash: (listener) => consumer.onCrash(listener),
+      onJoin: (listener) => consumer.onJoin(listener),
+    };
+    const runtime = new ConsumerRuntime(
+      {
+        groupId: g,
+        topics: [kafka.topic],
+        deadLetterTopic: () => kafka.dlqTopic(g),
+        handlers: [],
+        retry: kafka.config.retry,
+        shutdownTimeoutMs: kafka.config.shutdownTimeoutMs,
+      },
+      { consumer: watched, producer: kafka.client.producer(), codec: kafka.codec },
+    );
+    return runtime;
+  }
+
+  it('never joins its group when stopped while it connects', async () => {
+    const g = group();
+    await kafka.createTopics([g]);
+    let ran = false;
+    const runtime = runtimeWatchingRun(g, () => (ran = true));
+
+    const starting = runtime.start();
+    await runtime.stop();
+    await starting.catch(() => undefined);
+    expect(ran).toBe(false);
+    expect(runtime.status.state).toBe('stopped');
+  });
+
+  it('leaves its group when stopped while it joins, and does not come back', async () => {
+    const g = group();
+    await kafka.createTopics([g]);
+    let stopped: Promise<void> | undefined;
+    // Stopped while kafkajs joins the group.
+    const runtime = runtimeWatchingRun(g, (running) => (stopped = running.stop()));
+
+    await runtime.start().catch(() => undefined);
+    await stopped;
+    // Only a group without members can be deleted.
+    await expect(kafka.admin.deleteGroup(g)).resolves.toBeUndefined();
+    expect(await kafka.admin.listGroups()).not.toContain(g);
   });
 
   it('does not commit past a record whose DLQ write failed', async () => {

@@ -24,7 +24,11 @@ function entry(type: string): AnyEventCatalogEntry {
 export const namespaced = (namespace: string | undefined, name: string): string =>
   namespace ? `${namespace}.${name}` : name;
 
-/** The event catalog of libs/events, as the plumbing consumes it; topics carry the namespace, if any. */
+/**
+ * The event catalog of libs/events, as the plumbing consumes it. Topics carry the namespace, if any, and so do
+ * subjects: TopicRecordNameStrategy on the topic the record really goes to (`<namespace>.user-events-<record>`),
+ * so namespaces sharing one registry never share a compatibility chain. No namespace: the contract's subjects.
+ */
 export function catalogContract(namespace?: string): EventContract {
   return {
     readSchema: (type, version) => {
@@ -34,7 +38,10 @@ export function catalogContract(namespace?: string): EventContract {
       }
       return readSchema(known.type, version);
     },
-    subjectFor: (type) => subjectFor(entry(type).type),
+    subjectFor: (type) => {
+      const known = entry(type);
+      return subjectFor(known.type, namespaced(namespace, known.topic));
+    },
     topicOf: (type) => namespaced(namespace, entry(type).topic),
     latestVersion: (type) => entry(type).latestVersion,
     keyOf: (type, payload) => {

@@ -16,7 +16,12 @@ describe('dead letters', () => {
   it('keep key, value and headers, and add why, where from, how often and when', () => {
     const failedAt = new Date('2026-01-02T03:04:05Z');
     const failure = classifyError(new TransientError('SMTP_DOWN', 'x'.repeat(5000)));
-    const dead = deadLetterRecord(record, failure, { group: 'email-service', attempts: 5, failedAt });
+    const dead = deadLetterRecord(record, failure, {
+      group: 'email-service',
+      attempts: 5,
+      reason: 'transient-budget-exhausted',
+      failedAt,
+    });
 
     expect(dead.key).toBe(record.key);
     expect(dead.value).toBe(record.value);
@@ -25,6 +30,7 @@ describe('dead letters', () => {
       'dlq-error-code': 'SMTP_DOWN',
       'dlq-error-class': 'TransientError',
       'dlq-error-message': 'x'.repeat(1000),
+      'dlq-reason': 'transient-budget-exhausted',
       'dlq-retryable': 'true',
       'dlq-source-topic': 'user-events',
       'dlq-source-partition': '4',
@@ -36,7 +42,11 @@ describe('dead letters', () => {
   });
 
   it('go back without their failure headers and with an audit trail', () => {
-    const dead = deadLetterRecord(record, classifyError(new Error('x')), { group: 'g', attempts: 1 });
+    const dead = deadLetterRecord(record, classifyError(new Error('x')), {
+      group: 'g',
+      attempts: 1,
+      reason: 'attempts-exhausted',
+    });
     const headers = redriveHeaders(
       { ...record, topic: 'user-events.g.dlq', partition: 0, offset: '3', headers: dead.headers },
       new Date('2026-02-03T00:00:00Z'),

@@ -5,6 +5,7 @@ export const DLQ_HEADER = {
   errorCode: 'dlq-error-code',
   errorClass: 'dlq-error-class',
   errorMessage: 'dlq-error-message',
+  reason: 'dlq-reason',
   retryable: 'dlq-retryable',
   sourceTopic: 'dlq-source-topic',
   sourcePartition: 'dlq-source-partition',
@@ -18,11 +19,18 @@ export const DLQ_HEADER = {
 
 const MAX_MESSAGE = 1000;
 
+/**
+ * Why a record was given up: `poison` (it can never be handled as it is), `attempts-exhausted` (a failure of
+ * unknown cause, most likely a bug, outlived its bounded attempts), `transient-budget-exhausted` (a dependency
+ * stayed down longer than the transient retry budget).
+ */
+export type DeadLetterReason = 'poison' | 'attempts-exhausted' | 'transient-budget-exhausted';
+
 /** The original key, value bytes and headers, plus why, where from and how often it failed. */
 export function deadLetterRecord(
   record: ConsumedRecord,
   failure: FailureClass,
-  context: { group: string; attempts: number; failedAt?: Date },
+  context: { group: string; attempts: number; reason: DeadLetterReason; failedAt?: Date },
 ): OutgoingRecord {
   return {
     key: record.key,
@@ -32,6 +40,7 @@ export function deadLetterRecord(
       [DLQ_HEADER.errorCode]: failure.code,
       [DLQ_HEADER.errorClass]: failure.errorClass,
       [DLQ_HEADER.errorMessage]: failure.message.slice(0, MAX_MESSAGE),
+      [DLQ_HEADER.reason]: context.reason,
       [DLQ_HEADER.retryable]: String(failure.retryable),
       [DLQ_HEADER.sourceTopic]: record.topic,
       [DLQ_HEADER.sourcePartition]: String(record.partition),

@@ -1,6 +1,6 @@
 // The DLQ tool: `npm run dlq -- list <group>` shows what a consumer group dead-lettered;
 // `npm run dlq -- redrive <group>` republishes it to the source topic (once each, with an audit header).
-import { createKafkajsClient } from '../client/kafkajs-client';
+import { createKafkaClient } from '../client/kafka-client-factory';
 import { loadKafkaConfig } from '../config/kafka-config';
 import { catalogContract } from '../contract/catalog-contract';
 import { listDeadLetters, redriveDeadLetters } from './dlq-tool';
@@ -12,7 +12,7 @@ async function main([command, group]: string[]): Promise<void> {
   const contract = catalogContract();
   const topics = contract.topicsFor(group);
   if (topics.length === 0) throw new Error(`No topic in the event catalog is consumed by group "${group}"`);
-  const client = await createKafkajsClient(loadKafkaConfig(process.env, 'dlq-tool'));
+  const client = await createKafkaClient(loadKafkaConfig(process.env, 'dlq-tool'));
   for (const topic of topics) {
     const dlq = contract.deadLetterTopic(topic, group);
     const letters = command === 'list' ? await listDeadLetters(client, dlq) : await redriveDeadLetters(client, dlq);

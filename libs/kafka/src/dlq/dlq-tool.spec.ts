@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { uniqueName, waitFor } from '@kafka-platform/testing';
 import type { EventEnvelope } from '../envelope/event-envelope';
-import { TransientError } from '../errors/platform-error';
 import { KafkaHarness } from '../test-support/kafka-harness';
 import { DLQ_HEADER } from './dead-letter';
 import { listDeadLetters, redriveDeadLetters } from './dlq-tool';
@@ -21,14 +20,15 @@ describe('DLQ list and redrive (real Kafka)', () => {
     await (
       await kafka.publisher()
     ).publish('new_user', { userId, email: 'x@example.com', name: 'Redrive', locale: 'en' });
-    let smtpUp = false;
+    let fixed = false;
     const handled: EventEnvelope[] = [];
     await kafka.runtime(group, [
       {
         type: 'new_user',
         version: 2,
         handle: async (event) => {
-          if (!smtpUp) throw new TransientError('SMTP_DOWN', 'smtp is down');
+          // A bug (nothing marks it as an outage): bounded attempts, then the DLQ until a fix is deployed.
+          if (!fixed) throw new Error('the welcome template is missing');
           handled.push(event);
         },
       },
@@ -38,9 +38,15 @@ describe('DLQ list and redrive (real Kafka)', () => {
       const letters = await listDeadLetters(kafka.client, kafka.dlqTopic(group));
       return letters.length === 1 && letters;
     });
-    expect(listed[0]).toMatchObject({ key: userId, eventType: 'new_user', errorCode: 'SMTP_DOWN', attempts: 3 });
+    expect(listed[0]).toMatchObject({
+      key: userId,
+      eventType: 'new_user',
+      errorCode: 'UNCLASSIFIED',
+      reason: 'attempts-exhausted',
+      attempts: 3,
+    });
 
-    smtpUp = true;
+    fixed = true;
     const redriven = await redriveDeadLetters(kafka.client, kafka.dlqTopic(group));
     expect(redriven).toHaveLength(1);
     await waitFor('the redriven record to be handled', () => handled.length === 1);

@@ -10,6 +10,7 @@ export interface DeadLetter {
   readonly eventType?: string;
   readonly errorCode?: string;
   readonly errorMessage?: string;
+  readonly reason?: string;
   readonly source?: string;
   readonly attempts?: number;
   readonly failedAt?: string;
@@ -22,6 +23,7 @@ const summarize = (record: ConsumedRecord): DeadLetter => ({
   eventType: record.headers['event-type'],
   errorCode: record.headers[DLQ_HEADER.errorCode],
   errorMessage: record.headers[DLQ_HEADER.errorMessage],
+  reason: record.headers[DLQ_HEADER.reason],
   source: `${record.headers[DLQ_HEADER.sourceTopic]}/${record.headers[DLQ_HEADER.sourcePartition]}/${record.headers[DLQ_HEADER.sourceOffset]}`,
   attempts: Number(record.headers[DLQ_HEADER.attempts]),
   failedAt: record.headers[DLQ_HEADER.failedAt],

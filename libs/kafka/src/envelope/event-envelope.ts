@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Headers } from '../client/kafka-ports';
 import { PoisonRecordError } from '../errors/platform-error';
+import { randomHex } from './random-hex';
 
 /** An event is a past-tense fact; the envelope carries what every consumer needs besides the payload. */
 export interface EventEnvelope<T = unknown> {
@@ -13,6 +14,12 @@ export interface EventEnvelope<T = unknown> {
   readonly causationId: string | null;
   /** W3C trace context, so traces follow the event across services. */
   readonly traceparent: string;
+  /**
+   * The event's position among its aggregate's events (the outbox row id): strictly increasing per key, so a
+   * consumer that sees two events of one key out of order (a DLQ redrive, a rebuild) can tell which is newer.
+   * Absent on events not published through an outbox.
+   */
+  readonly sequence?: string;
   readonly key: string;
   readonly payload: T;
 }
@@ -25,6 +32,7 @@ export const HEADER = {
   correlationId: 'correlation-id',
   causationId: 'causation-id',
   traceparent: 'traceparent',
+  sequence: 'event-sequence',
 } as const;
 
 export interface EnvelopeOrigin {
@@ -36,15 +44,15 @@ export interface EnvelopeOrigin {
   /** An explicit cause, for an envelope rebuilt from storage (an outbox row) rather than from a live event. */
   readonly causationId?: string | null;
   readonly traceparent?: string;
+  readonly sequence?: string;
 }
 
-const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-([0-9a-f]{2})$/;
 
 /** A child span of the parent trace when there is one, else a new sampled trace. */
 export function childTraceparent(parent?: string): string {
   const match = parent ? TRACEPARENT.exec(parent) : null;
-  return match ? `00-${match[1]}-${hex(8)}-${match[2]}` : `00-${hex(16)}-${hex(8)}-01`;
+  return match ? `00-${match[1]}-${randomHex(8)}-${match[2]}` : `00-${randomHex(16)}-${randomHex(8)}-01`;
 }
 
 export function newEnvelope<T>(
@@ -63,6 +71,7 @@ export function newEnvelope<T>(
     correlationId: origin.correlationId ?? origin.causedBy?.correlationId ?? id,
     causationId: origin.causedBy?.id ?? origin.causationId ?? null,
     traceparent: origin.traceparent ?? childTraceparent(origin.causedBy?.traceparent),
+    ...(origin.sequence !== undefined && { sequence: origin.sequence }),
     key,
     payload,
   };
@@ -77,6 +86,7 @@ export function toHeaders(envelope: EventEnvelope): Headers {
     [HEADER.correlationId]: envelope.correlationId,
     ...(envelope.causationId && { [HEADER.causationId]: envelope.causationId }),
     [HEADER.traceparent]: envelope.traceparent,
+    ...(envelope.sequence !== undefined && { [HEADER.sequence]: envelope.sequence }),
   };
 }
 
@@ -105,5 +115,6 @@ export function fromHeaders(headers: Headers): EnvelopeMetadata {
     correlationId: headers[HEADER.correlationId] ?? id,
     causationId: headers[HEADER.causationId] ?? null,
     traceparent: headers[HEADER.traceparent] ?? childTraceparent(),
+    ...(headers[HEADER.sequence] && { sequence: headers[HEADER.sequence] }),
   };
 }

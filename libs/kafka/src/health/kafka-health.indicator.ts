@@ -1,16 +1,16 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import type { KafkaAdminPort, KafkaClientPort } from '../client/kafka-ports';
 import { KAFKA_CLIENT } from '../client/kafka-ports';
-import { ConsumerHost } from '../nest/consumer-host';
 
 const TIMEOUT_MS = 3000;
 
 /**
- * Readiness of the Kafka side: the broker answers, and the service's consumer (if it has one) is running:
- * a consumer that crashed or stopped makes the service unready even while the broker is fine.
+ * Whether the Kafka cluster answers (a metadata request through one reused admin connection). Informational:
+ * readiness does not depend on it, since a service that waits for Kafka (the outbox, a consumer's retries) is
+ * exactly what keeps working through a broker outage.
  */
 @Injectable()
 export class KafkaHealthIndicator implements OnApplicationShutdown {
@@ -19,19 +19,16 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
   constructor(
     private readonly health: HealthIndicatorService,
     @Inject(KAFKA_CLIENT) private readonly client: KafkaClientPort,
-    @Optional() private readonly consumerHost?: ConsumerHost,
   ) {}
 
   async isHealthy(key = 'kafka'): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
-    const consumer = this.consumerHost?.status;
-    if (consumer && consumer.state !== 'running') return indicator.down({ consumer });
     try {
       const brokers = await withTimeout(this.connectedAdmin().then((admin) => admin.brokerCount()));
-      return indicator.up({ brokers, ...(consumer && { consumer }) });
+      return indicator.up({ brokers });
     } catch (error) {
       this.admin = undefined;
-      return indicator.down({ error: (error as Error).message, ...(consumer && { consumer }) });
+      return indicator.down({ error: (error as Error).message });
     }
   }
 

@@ -6,7 +6,22 @@ import { KAFKA_CONFIG } from '../nest/tokens';
 
 const TIMEOUT_MS = 3000;
 
-/** Readiness of the schema registry: without it no event can be encoded or decoded (ids are cached, new ones are not). */
+/** Resolves when the registry's Confluent-compatible API answers; rejects with the reason otherwise. */
+export async function checkSchemaRegistry(registry: KafkaConfig['schemaRegistry']): Promise<void> {
+  const { url, auth } = registry;
+  const response = await fetch(`${url.replace(/\/+$/, '')}/subjects`, {
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+    headers: {
+      accept: 'application/json',
+      ...(auth && {
+        authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+      }),
+    },
+  });
+  if (!response.ok) throw new Error(`schema registry answered HTTP ${response.status}`);
+}
+
+/** The schema registry: without it no new schema id can be looked up (ids already seen are cached). */
 @Injectable()
 export class SchemaRegistryHealthIndicator {
   constructor(
@@ -16,18 +31,9 @@ export class SchemaRegistryHealthIndicator {
 
   async isHealthy(key = 'schemaRegistry'): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
-    const { url, auth } = this.config.schemaRegistry;
     try {
-      const response = await fetch(`${url.replace(/\/+$/, '')}/subjects`, {
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-        headers: {
-          accept: 'application/json',
-          ...(auth && {
-            authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
-          }),
-        },
-      });
-      return response.ok ? indicator.up() : indicator.down({ httpStatus: response.status });
+      await checkSchemaRegistry(this.config.schemaRegistry);
+      return indicator.up();
     } catch (error) {
       return indicator.down({ error: (error as Error).message });
     }

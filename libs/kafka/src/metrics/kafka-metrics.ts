@@ -9,8 +9,9 @@ export class KafkaMetrics {
   readonly retries: Counter<'group' | 'type' | 'code'>;
   readonly deadLettered: Counter<'group' | 'code'>;
   readonly lag: Gauge<'group' | 'topic' | 'partition'>;
+  private readonly blocked = new Map<string, () => readonly { since: number }[]>();
 
-  constructor(registry: Registry = defaultRegistry) {
+  constructor(readonly registry: Registry = defaultRegistry) {
     const registers = [registry];
     this.produced = new Counter({
       name: 'kafka_events_produced_total',
@@ -49,5 +50,39 @@ export class KafkaMetrics {
       labelNames: ['group', 'topic', 'partition'],
       registers,
     });
+    const blocked = this.blocked;
+    new Gauge({
+      name: 'kafka_consumer_paused_partitions',
+      help: 'Partitions held at a failing record while it is retried (a dependency down, or a bug being retried)',
+      labelNames: ['group'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [group, held] of blocked) this.set({ group }, held().length);
+      },
+    });
+    new Gauge({
+      name: 'kafka_consumer_retry_age_seconds',
+      help: 'How long the oldest record held by a failure has been retried (0 when none is)',
+      labelNames: ['group'],
+      registers,
+      collect() {
+        this.reset();
+        const now = Date.now();
+        for (const [group, held] of blocked) {
+          const oldest = Math.min(now, ...held().map((retry) => retry.since));
+          this.set({ group }, (now - oldest) / 1000);
+        }
+      },
+    });
+  }
+
+  /** The runtime of `group` reports the records it holds, read at scrape time. */
+  trackBlocked(group: string, held: () => readonly { since: number }[]): void {
+    this.blocked.set(group, held);
+  }
+
+  untrackBlocked(group: string): void {
+    this.blocked.delete(group);
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { KafkaClientPort } from '../client/kafka-ports';
@@ -8,21 +8,38 @@ import type { KafkaConfig } from '../config/kafka-config';
 import { EVENT_HANDLER_METADATA } from '../consumer/handle-event.decorator';
 import type { EventHandlerMetadata } from '../consumer/handle-event.decorator';
 import { ConsumerRuntime } from '../consumer/consumer-runtime';
-import type { ConsumerState, EventHandlerRegistration } from '../consumer/consumer-runtime';
+import type { BatchScope, ConsumerStatus, EventHandlerRegistration } from '../consumer/consumer-runtime';
 import { namespaced } from '../contract/catalog-contract';
 import type { EventContract } from '../contract/event-contract';
 import { correlation } from '../envelope/correlation-context';
 import type { EventEnvelope } from '../envelope/event-envelope';
+import { DependencyHealth } from '../health/dependency-health';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
+import { GroupSupervisor } from './group-supervisor';
 import type { KafkaModuleOptions } from './kafka-module-options';
 import { nestLog } from './nest-log';
-import { EVENT_CONTRACT, KAFKA_CONFIG, KAFKA_MODULE_OPTIONS } from './tokens';
+import { CONSUMER_BATCH_SCOPE, EVENT_CONTRACT, KAFKA_CONFIG, KAFKA_MODULE_OPTIONS } from './tokens';
 
-/** Finds the @HandleEvent methods of the app's providers and runs the service's consumer group with them. */
+/** Another consumer group the service runs over its handlers (see ConsumerHost.startGroup). */
+export interface SupervisedGroup {
+  readonly groupId: string;
+  readonly status: ConsumerStatus;
+  /** Stops its consumer (it leaves the group) and its supervision. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Finds the @HandleEvent methods of the app's providers and keeps the service's consumer group running with them
+ * (see GroupSupervisor), plus any other group the service starts over the same handlers.
+ */
 @Injectable()
 export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('KafkaConsumer');
-  private runtime?: ConsumerRuntime;
+  private readonly createdAt = Date.now();
+  private handlers: EventHandlerRegistration[] = [];
+  private main?: GroupSupervisor;
+  private readonly others = new Map<string, GroupSupervisor>();
+  private closing = false;
 
   constructor(
     @Inject(KAFKA_MODULE_OPTIONS) private readonly options: KafkaModuleOptions,
@@ -31,12 +48,29 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     @Inject(EVENT_CONTRACT) private readonly contract: EventContract,
     private readonly codec: AvroCodec,
     private readonly metrics: KafkaMetrics,
+    private readonly dependencies: DependencyHealth,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
+    @Optional() @Inject(CONSUMER_BATCH_SCOPE) private readonly batchScope?: BatchScope,
   ) {}
 
-  get status(): { state: ConsumerState; error?: string } | undefined {
-    return this.options.consumerGroup ? (this.runtime?.status ?? { state: 'idle' }) : undefined;
+  /** The service's own group; undefined for a service without one. */
+  get status(): ConsumerStatus | undefined {
+    if (!this.options.consumerGroup) return undefined;
+    return this.main?.status ?? { state: 'idle', blocked: [] };
+  }
+
+  /** The other groups running now (see startGroup), by group id. */
+  get otherGroups(): ReadonlyMap<string, ConsumerStatus> {
+    return new Map([...this.others].map(([groupId, supervisor]) => [groupId, supervisor.status]));
+  }
+
+  /**
+   * How long the service's consumer has not been running; 0 while it runs. Liveness fails past
+   * KAFKA_CONSUMER_DEAD_AFTER (only the service's own group counts: another one is the service's own business).
+   */
+  notRunningForMs(now = Date.now()): number {
+    return this.main ? this.main.notRunningForMs(now) : now - this.createdAt;
   }
 
   /** The group id on the cluster: the catalog's group name, with the namespace if one is set. */
@@ -45,44 +79,69 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     return group && namespaced(this.config.topics.namespace, group);
   }
 
-  async onApplicationBootstrap() {
-    if (!this.options.consumerGroup) return;
+  onApplicationBootstrap(): void {
+    const group = this.options.consumerGroup;
+    if (!group) return;
     this.handlers = this.discoverHandlers();
-    await this.startRuntime();
+    this.main = this.supervisor(group);
+    this.main.start();
   }
 
-  async beforeApplicationShutdown() {
-    await this.runtime?.stop();
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    await Promise.all([this.main, ...this.others.values()].map((supervisor) => supervisor?.stop()));
   }
 
   /**
-   * Leaves the group, runs `work` (e.g. move the group's offsets and clear what the handlers built), then
-   * joins again with a new consumer. Offsets can only move while the group has no running members.
+   * Runs another consumer group over the service's handlers, supervised like the service's own: e.g. a rebuild
+   * of a projection from the start of the log beside the live group. It reads the service's topics (from the
+   * earliest offset, as long as it has committed nothing), with every guarantee of the runtime (retries, holding
+   * a partition through an outage, poison records to the DLQ), and dead-letters into the service's own DLQ
+   * topics: it reads the same records, and a topic per extra group would not exist. A handler tells the groups
+   * apart by `delivery.current().groupId`. Starting a group that runs already returns it.
    */
-  async whilePaused<T>(work: () => Promise<T>): Promise<T> {
-    if (!this.runtime) throw new Error('This service has no consumer group to pause');
-    await this.runtime.stop();
-    try {
-      return await work();
-    } finally {
-      await this.startRuntime();
+  startGroup(group: string): SupervisedGroup {
+    if (!this.options.consumerGroup) throw new Error('This service has no consumer group to run others beside');
+    if (this.closing) throw new Error('The service is shutting down');
+    const groupId = namespaced(this.config.topics.namespace, group);
+    let supervisor = this.others.get(groupId);
+    if (!supervisor) {
+      supervisor = this.supervisor(group);
+      this.others.set(groupId, supervisor);
+      supervisor.start();
     }
+    const running = supervisor;
+    return {
+      groupId,
+      get status() {
+        return running.status;
+      },
+      stop: async () => {
+        if (this.others.get(groupId) === running) this.others.delete(groupId);
+        await running.stop();
+      },
+    };
   }
 
-  private handlers: EventHandlerRegistration[] = [];
+  private supervisor(group: string): GroupSupervisor {
+    const groupId = namespaced(this.config.topics.namespace, group);
+    const consuming = this.handlers.map((h) => `${h.type}@v${h.version}`).join(', ');
+    return new GroupSupervisor(groupId, () => this.createRuntime(groupId), this.logger, consuming);
+  }
 
-  private async startRuntime() {
-    const handlers = this.handlers;
-    const group = this.options.consumerGroup as string;
-    const groupId = this.groupId as string;
-    this.runtime = new ConsumerRuntime(
+  private createRuntime(groupId: string): ConsumerRuntime {
+    const service = this.options.consumerGroup as string;
+    return new ConsumerRuntime(
       {
         groupId,
-        topics: this.contract.topicsFor(group),
-        deadLetterTopic: (topic) => this.contract.deadLetterTopic(topic, group),
-        handlers,
+        topics: this.contract.topicsFor(service),
+        deadLetterTopic: (topic) => this.contract.deadLetterTopic(topic, service),
+        handlers: this.handlers,
         retry: this.config.retry,
         shutdownTimeoutMs: this.config.shutdownTimeoutMs,
+        heartbeatIntervalMs: this.config.consumer.heartbeatIntervalMs,
+        keyConcurrency: this.config.consumer.keyConcurrency,
+        ...(this.batchScope && { batchScope: this.batchScope }),
       },
       {
         consumer: this.client.consumer(groupId),
@@ -90,10 +149,9 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         codec: this.codec,
         metrics: this.metrics,
         log: nestLog(this.logger),
+        unhealthyDependencies: () => this.dependencies.unhealthy(),
       },
     );
-    await this.runtime.start();
-    this.logger.log(`group ${groupId} consuming ${handlers.map((h) => `${h.type}@v${h.version}`).join(', ')}`);
   }
 
   private discoverHandlers(): EventHandlerRegistration[] {

@@ -6,8 +6,12 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { stackEndpoints, uniqueName, waitFor } from '@kafka-platform/testing';
 import { Registry } from 'prom-client';
+import { delivery } from '../consumer/delivery-context';
 import { HandleEvent } from '../consumer/handle-event.decorator';
+import { DLQ_HEADER } from '../dlq/dead-letter';
+import { HEADER } from '../envelope/event-envelope';
 import type { EventEnvelope } from '../envelope/event-envelope';
+import { ConsumerHealthIndicator } from '../health/consumer-health.indicator';
 import { KafkaHealthIndicator } from '../health/kafka-health.indicator';
 import { EventPublisher } from '../producer/event-publisher';
 import { KafkaHarness } from '../test-support/kafka-harness';
@@ -15,12 +19,15 @@ import { ConsumerHost } from './consumer-host';
 import { KafkaModule } from './kafka.module';
 
 const received: EventEnvelope[] = [];
+// The group each delivery came through, by event id and group.
+const deliveredBy: { eventId: string; groupId?: string }[] = [];
 
 @Injectable()
 class NewUserHandler {
   @HandleEvent('new_user', { version: 1 })
   async onNewUser(event: EventEnvelope): Promise<void> {
     received.push(event);
+    deliveredBy.push({ eventId: event.id, groupId: delivery.current()?.groupId });
   }
 }
 
@@ -68,16 +75,51 @@ describe('KafkaModule (real stack)', () => {
     expect(event.payload).toEqual({ userId, email: 'nest@example.com', name: 'Nest' });
   });
 
-  it('is ready while the consumer runs, and not ready once it has stopped', async () => {
-    const health = app.get(KafkaHealthIndicator);
-    await waitFor('readiness', async () => (await health.isHealthy()).kafka?.status === 'up');
-    expect((await health.isHealthy()).kafka).toMatchObject({
+  it('runs another group over the same handlers from the beginning, with its own offsets, DLQ and health', async () => {
+    const earlier = await waitFor('an event the service group handled', () =>
+      deliveredBy.find((d) => d.groupId === group),
+    );
+    const other = app.get(ConsumerHost).startGroup(uniqueName('rebuild'));
+
+    // From the start of the log: the event the service's group handled earlier reaches the handler again.
+    await waitFor('the earlier event through the other group', () =>
+      deliveredBy.some((d) => d.eventId === earlier.eventId && d.groupId === other.groupId),
+    );
+    expect(app.get(ConsumerHealthIndicator).ready().consumer).toMatchObject({
       status: 'up',
-      brokers: 1,
-      consumer: { state: 'running' },
+      groups: { [other.groupId]: 'running' },
+    });
+    // A poison record is dead-lettered by each group into the service's DLQ, saying which group gave up.
+    await kafka.produceRaw([
+      { key: 'poison', value: Buffer.from('not avro'), headers: { [HEADER.eventId]: randomUUID() } },
+    ]);
+    const letters = await kafka.readAll(kafka.dlqTopic(group), 2);
+    expect(letters.map((letter) => letter.headers[DLQ_HEADER.group]).sort()).toEqual([group, other.groupId].sort());
+    await waitFor('the other group to commit past the poison record', async () => {
+      const [service, rebuild] = await Promise.all([kafka.committed(group), kafka.committed(other.groupId)]);
+      return [...service].every(([partition, offset]) => rebuild.get(partition) === offset);
+    });
+
+    await other.stop();
+    expect(other.status.state).toBe('stopped');
+    expect(app.get(ConsumerHost).otherGroups.size).toBe(0);
+    await kafka.admin.deleteGroup(other.groupId);
+    expect(await kafka.admin.listGroups()).not.toContain(other.groupId);
+    await kafka.admin.deleteGroup(other.groupId); // already gone: no error
+  });
+
+  it('is ready while the consumer runs, and not ready once it has stopped', async () => {
+    const consumer = app.get(ConsumerHealthIndicator);
+    await waitFor('readiness', () => consumer.ready().consumer?.status === 'up');
+    expect(consumer.ready().consumer).toMatchObject({ status: 'up', state: 'running' });
+    expect(consumer.live().consumer).toMatchObject({ status: 'up', notRunningForMs: 0 });
+    expect(await app.get(KafkaHealthIndicator).isHealthy()).toMatchObject({
+      kafka: { status: 'up', brokers: expect.any(Number) },
     });
 
     await app.get(ConsumerHost).beforeApplicationShutdown();
-    expect((await health.isHealthy()).kafka).toMatchObject({ status: 'down', consumer: { state: 'stopped' } });
+    expect(consumer.ready().consumer).toMatchObject({ status: 'down', state: 'stopped' });
+    // Stopped only just now: alive until KAFKA_CONSUMER_DEAD_AFTER has passed.
+    expect(consumer.live().consumer).toMatchObject({ status: 'up', state: 'stopped' });
   });
 });

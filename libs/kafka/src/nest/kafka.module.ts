@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
@@ -5,14 +6,17 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ensureTopics } from '../admin/ensure-topics';
 import type { KafkaClientPort } from '../client/kafka-ports';
 import { KAFKA_CLIENT } from '../client/kafka-ports';
-import { createKafkajsClient } from '../client/kafkajs-client';
-import { AvroCodec, createSchemaRegistry } from '../codec/avro-codec';
+import { createKafkaClient } from '../client/kafka-client-factory';
+import { AvroCodec, createAvroCodec } from '../codec/avro-codec';
 import { loadKafkaConfig } from '../config/kafka-config';
 import type { KafkaConfig } from '../config/kafka-config';
 import { catalogContract, catalogTopicSpecs } from '../contract/catalog-contract';
 import type { EventContract } from '../contract/event-contract';
+import { PlatformError } from '../errors/platform-error';
+import { ConsumerHealthIndicator } from '../health/consumer-health.indicator';
+import { DependencyHealth } from '../health/dependency-health';
 import { KafkaHealthIndicator } from '../health/kafka-health.indicator';
-import { SchemaRegistryHealthIndicator } from '../health/schema-registry-health.indicator';
+import { SchemaRegistryHealthIndicator, checkSchemaRegistry } from '../health/schema-registry-health.indicator';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
 import { EventPublisher } from '../producer/event-publisher';
 import { ConsumerHost } from './consumer-host';
@@ -23,37 +27,94 @@ import type { Registry } from 'prom-client';
 
 const PUBLISHER_PRODUCER = Symbol('PUBLISHER_PRODUCER');
 
-/** Connects the publisher and creates missing catalog topics before the app serves; disconnects on shutdown. */
+// How long start-up waits for Kafka before it goes on and keeps trying in the background: long enough that topics
+// exist when a healthy platform reports ready, short enough that a broker outage never holds a start-up.
+const FOREGROUND_WAIT_MS = 5_000;
+const RETRY_MS = { initial: 500, max: 5_000 } as const;
+
+/**
+ * Creates missing catalog topics (in development) and connects the publisher. Kafka being down at start-up is
+ * not a reason to fail: the work goes on in the background until it succeeds (the outbox keeps the events
+ * meanwhile), while a topic that differs from the catalog still stops the start.
+ */
 @Injectable()
 class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
-  private readonly producer;
+  private readonly logger = new Logger('Kafka');
+  private readonly closing = new AbortController();
+  private background?: Promise<void>;
 
   constructor(
     @Inject(KAFKA_MODULE_OPTIONS) private readonly options: KafkaModuleOptions,
     @Inject(KAFKA_CONFIG) private readonly config: KafkaConfig,
     @Inject(KAFKA_CLIENT) private readonly client: KafkaClientPort,
-    @Inject(PUBLISHER_PRODUCER) producer: ReturnType<KafkaClientPort['producer']>,
-  ) {
-    this.producer = producer;
-  }
+    @Inject(PUBLISHER_PRODUCER) private readonly producer: ReturnType<KafkaClientPort['producer']>,
+  ) {}
 
   async onModuleInit() {
+    const first = this.prepare();
+    // Cancelled once decided: a pending timer would keep a short-lived process (a test, a CLI) alive.
+    const waiting = new AbortController();
+    const outcome = await Promise.race([
+      first.then(
+        () => 'done' as const,
+        (error: unknown) => error,
+      ),
+      delay(FOREGROUND_WAIT_MS, 'waiting' as const, { signal: waiting.signal }),
+    ]).finally(() => waiting.abort());
+    if (outcome === 'done') return;
+    if (outcome instanceof PlatformError && !outcome.retryable) throw outcome;
+    this.logger.warn(
+      `Kafka is not reachable yet (${outcome === 'waiting' ? `no answer within ${FOREGROUND_WAIT_MS} ms` : (outcome as Error).message}); starting anyway and connecting in the background`,
+    );
+    this.background = this.retryUntilPrepared(first);
+  }
+
+  async onApplicationShutdown() {
+    this.closing.abort();
+    await this.background;
+    await this.producer.disconnect().catch(() => undefined);
+  }
+
+  private async retryUntilPrepared(first: Promise<void>): Promise<void> {
+    const { signal } = this.closing;
+    const closing = new Promise<'closing'>((resolve) => signal.addEventListener('abort', () => resolve('closing')));
+    for (let failures = 1, attempt = first; ; failures++, attempt = this.prepare()) {
+      // Shutdown does not wait for an attempt in flight; its outcome, whenever it comes, is handled here.
+      const outcome = await Promise.race([
+        attempt.then(
+          () => 'done' as const,
+          (error: unknown) => error,
+        ),
+        closing,
+      ]);
+      if (outcome === 'closing') return;
+      if (outcome === 'done') {
+        this.logger.log('connected to Kafka');
+        return;
+      }
+      if (outcome instanceof PlatformError && !outcome.retryable) {
+        this.logger.error(`Kafka set-up failed for good: ${outcome.message}`);
+        return;
+      }
+      const wait = Math.min(RETRY_MS.max, RETRY_MS.initial * 2 ** Math.min(failures, 10));
+      await delay(wait, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) return;
+    }
+  }
+
+  private async prepare(): Promise<void> {
     if (this.options.ensureTopics ?? this.config.schemaRegistry.autoRegister) {
       const admin = this.client.admin();
       await admin.connect();
       try {
         const brokers = await admin.brokerCount();
         const { created } = await ensureTopics(admin, catalogTopicSpecs(this.config.topics, brokers));
-        if (created.length > 0) new Logger('Kafka').log(`created topics ${created.join(', ')}`);
+        if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
       } finally {
-        await admin.disconnect();
+        await admin.disconnect().catch(() => undefined);
       }
     }
     await this.producer.connect();
-  }
-
-  async onApplicationShutdown() {
-    await this.producer.disconnect();
   }
 }
 
@@ -72,7 +133,7 @@ export class KafkaModule {
           inject: [KAFKA_CONFIG],
           useFactory: (config: KafkaConfig) => {
             if (options.client) return options.client;
-            return createKafkajsClient(config, nestLog(new Logger('Kafka')));
+            return createKafkaClient(config, nestLog(new Logger('Kafka')));
           },
         },
         {
@@ -89,9 +150,7 @@ export class KafkaModule {
           provide: AvroCodec,
           inject: [KAFKA_CONFIG, EVENT_CONTRACT],
           useFactory: (config: KafkaConfig, contract: EventContract) =>
-            new AvroCodec(createSchemaRegistry(config.schemaRegistry), contract, {
-              autoRegister: config.schemaRegistry.autoRegister,
-            }),
+            createAvroCodec(config.schemaRegistry, contract),
         },
         {
           provide: PUBLISHER_PRODUCER,
@@ -108,8 +167,19 @@ export class KafkaModule {
             metrics: KafkaMetrics,
           ) => new EventPublisher(producer, codec, contract, metrics),
         },
+        {
+          // Decoding needs the registry (for schema ids not seen yet), so every service depends on it.
+          provide: DependencyHealth,
+          inject: [KAFKA_CONFIG],
+          useFactory: (config: KafkaConfig) => {
+            const dependencies = new DependencyHealth();
+            dependencies.register('schemaRegistry', () => checkSchemaRegistry(config.schemaRegistry));
+            return dependencies;
+          },
+        },
         KafkaLifecycle,
         ConsumerHost,
+        ConsumerHealthIndicator,
         KafkaHealthIndicator,
         SchemaRegistryHealthIndicator,
       ],
@@ -122,6 +192,8 @@ export class KafkaModule {
         KafkaMetrics,
         KafkaHealthIndicator,
         SchemaRegistryHealthIndicator,
+        ConsumerHealthIndicator,
+        DependencyHealth,
         ConsumerHost,
       ],
     };

@@ -1,4 +1,4 @@
-import type { KafkaProducerPort, ProducedRecord } from '../client/kafka-ports';
+import type { KafkaProducerPort, OutgoingRecord, ProducedRecord } from '../client/kafka-ports';
 import type { AvroCodec } from '../codec/avro-codec';
 import type { EventContract } from '../contract/event-contract';
 import { newEnvelope, toHeaders } from '../envelope/event-envelope';
@@ -21,6 +21,17 @@ export interface PublishedEvent extends ProducedRecord {
   readonly envelope: EventEnvelope;
 }
 
+/** An event encoded and addressed, ready to send. */
+export interface PreparedEvent {
+  readonly topic: string;
+  readonly envelope: EventEnvelope;
+  readonly record: OutgoingRecord;
+}
+
+/** What became of one prepared event: published, or the error of its topic's request. */
+export type SendOutcome =
+  { readonly ok: true; readonly published: PublishedEvent } | { readonly ok: false; readonly error: unknown };
+
 /** Publishes domain events: envelope, Avro encoding, key = aggregate id, topic from the catalog. */
 export class EventPublisher {
   constructor(
@@ -37,29 +48,46 @@ export class EventPublisher {
 
   /** Encodes all events concurrently, then sends one request per topic; results keep the input order. */
   async publishAll(events: readonly EventToPublish[]): Promise<PublishedEvent[]> {
-    const prepared = await Promise.all(events.map((event) => this.prepare(event)));
-    const byTopic = new Map<string, typeof prepared>();
-    for (const item of prepared) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item]);
-    const results = new Map<(typeof prepared)[number], PublishedEvent>();
-    for (const [topic, items] of byTopic) {
-      const produced = await this.producer.send(
-        topic,
-        items.map((item) => item.record),
-      );
-      items.forEach((item, index) => {
-        const record = produced[index] as ProducedRecord;
-        results.set(item, { ...record, eventId: item.envelope.id, envelope: item.envelope });
-        this.metrics?.produced.inc({ topic, type: item.envelope.type });
-      });
-    }
-    return prepared.map((item) => results.get(item) as PublishedEvent);
+    const outcomes = await this.send(await Promise.all(events.map((event) => this.prepare(event))));
+    return outcomes.map((outcome) => {
+      if (!outcome.ok) throw outcome.error;
+      return outcome.published;
+    });
   }
 
-  private async prepare({ type, payload, options = {} }: EventToPublish) {
+  /** Builds the envelope, encodes the payload (registry lookups are cached) and finds the topic. */
+  async prepare({ type, payload, options = {} }: EventToPublish): Promise<PreparedEvent> {
     const version = options.version ?? this.contract.latestVersion(type);
     const topic = this.contract.topicOf(type);
     const envelope = newEnvelope(type, version, this.contract.keyOf(type, payload), payload, options);
     const value = await this.codec.encode(type, version, payload);
     return { topic, envelope, record: { key: envelope.key, value, headers: toHeaders(envelope) } };
+  }
+
+  /**
+   * Sends prepared events, one request per topic (in order within a topic); a topic whose request fails fails
+   * its own events only. Outcomes keep the input order.
+   */
+  async send(prepared: readonly PreparedEvent[]): Promise<SendOutcome[]> {
+    const byTopic = new Map<string, PreparedEvent[]>();
+    for (const item of prepared) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item]);
+    const outcomes = new Map<PreparedEvent, SendOutcome>();
+    for (const [topic, items] of byTopic) {
+      try {
+        const produced = await this.producer.send(
+          topic,
+          items.map((item) => item.record),
+        );
+        items.forEach((item, index) => {
+          const record = produced[index] as ProducedRecord;
+          const published = { ...record, eventId: item.envelope.id, envelope: item.envelope };
+          outcomes.set(item, { ok: true, published });
+          this.metrics?.produced.inc({ topic, type: item.envelope.type });
+        });
+      } catch (error) {
+        for (const item of items) outcomes.set(item, { ok: false, error });
+      }
+    }
+    return prepared.map((item) => outcomes.get(item) as SendOutcome);
   }
 }

@@ -2,12 +2,16 @@
 import { stackEndpoints, uniqueName, waitFor } from '@kafka-platform/testing';
 import { Registry } from 'prom-client';
 import type { ConsumedRecord, KafkaAdminPort, KafkaClientPort, OutgoingRecord, TopicSpec } from '../client/kafka-ports';
-import { createKafkajsClient } from '../client/kafkajs-client';
-import { AvroCodec, createSchemaRegistry } from '../codec/avro-codec';
+import { createKafkaClient } from '../client/kafka-client-factory';
+import { createAvroCodec } from '../codec/avro-codec';
 import { loadKafkaConfig } from '../config/kafka-config';
 import type { KafkaConfig } from '../config/kafka-config';
 import { ConsumerRuntime } from '../consumer/consumer-runtime';
-import type { ConsumerRuntimeOptions, EventHandlerRegistration } from '../consumer/consumer-runtime';
+import type {
+  ConsumerRuntimeDeps,
+  ConsumerRuntimeOptions,
+  EventHandlerRegistration,
+} from '../consumer/consumer-runtime';
 import { catalogContract } from '../contract/catalog-contract';
 import type { EventContract } from '../contract/event-contract';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
@@ -15,10 +19,18 @@ import { EventPublisher } from '../producer/event-publisher';
 
 export const PARTITIONS = 3;
 
+/**
+ * The client the suites run on: KAFKA_CLIENT from the environment (kafkajs unless set), so that the same specs
+ * prove both clients (`nx run kafka:conformance` runs them with KAFKA_CLIENT=platformatic).
+ */
+export const clientEnv = (): NodeJS.ProcessEnv =>
+  process.env['KAFKA_CLIENT'] ? { KAFKA_CLIENT: process.env['KAFKA_CLIENT'] } : {};
+
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): KafkaConfig {
   const endpoints = stackEndpoints();
   return loadKafkaConfig(
     {
+      ...clientEnv(),
       KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
       KAFKA_HANDLER_MAX_ATTEMPTS: '3',
@@ -35,9 +47,7 @@ export class KafkaHarness {
   readonly topic = uniqueName('kafka-lib');
   readonly config = testConfig();
   readonly metrics = new KafkaMetrics(new Registry());
-  readonly codec = new AvroCodec(createSchemaRegistry(this.config.schemaRegistry), catalogContract(), {
-    autoRegister: true,
-  });
+  readonly codec = createAvroCodec({ ...this.config.schemaRegistry, autoRegister: true }, catalogContract());
   readonly contract: EventContract;
   private readonly topics: string[] = [];
   private readonly runtimes: ConsumerRuntime[] = [];
@@ -61,7 +71,14 @@ export class KafkaHarness {
 
   static async create(): Promise<KafkaHarness> {
     const config = testConfig();
-    const client = await createKafkajsClient(config);
+    const client = await createKafkaClient(config).catch((error: Error) => {
+      // Jest loads @platformatic/kafka (ES modules only) only with --experimental-vm-modules.
+      if (config.client !== 'platformatic' || !/ES Module|ERR_REQUIRE_ESM|vm modules/i.test(error.message)) throw error;
+      throw new Error(
+        'KAFKA_CLIENT=platformatic needs NODE_OPTIONS=--experimental-vm-modules under Jest: run `npx nx run kafka:conformance`',
+        { cause: error },
+      );
+    });
     const admin = client.admin();
     await admin.connect();
     return new KafkaHarness(client, admin);
@@ -101,6 +118,7 @@ export class KafkaHarness {
     groupId: string,
     handlers: readonly EventHandlerRegistration[],
     options: Partial<ConsumerRuntimeOptions> = {},
+    deps: Partial<ConsumerRuntimeDeps> = {},
   ): Promise<ConsumerRuntime> {
     const runtime = new ConsumerRuntime(
       {
@@ -117,6 +135,7 @@ export class KafkaHarness {
         producer: this.client.producer(),
         codec: this.codec,
         metrics: this.metrics,
+        ...deps,
       },
     );
     await runtime.start();
