@@ -2,7 +2,7 @@ import { newEnvelope } from '@kafka-platform/kafka';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { Inbox } from '../src';
+import { BatchTransaction, Inbox } from '../src';
 import { messagingTestEnv, startMessagingApp } from './messaging-app';
 import type { MessagingTestEnv } from './messaging-app';
 
@@ -62,10 +62,53 @@ describe('inbox (real PostgreSQL)', () => {
     expect(await effects(delivered.id)).toBe(1);
   });
 
-  it('forgets every handled event on clear (a projection rebuild)', async () => {
+  it("applies in the caller's transaction, so one event can go to two inboxes atomically", async () => {
+    await dataSource.query(
+      `CREATE SCHEMA IF NOT EXISTS other; CREATE TABLE IF NOT EXISTS other.inbox (LIKE inbox INCLUDING ALL)`,
+    );
     const delivered = event();
-    await inbox.handleOnce(delivered, apply(delivered.id));
-    await dataSource.transaction((manager) => inbox.clear(manager));
-    await expect(inbox.handleOnce(delivered, apply(delivered.id))).resolves.toBe('handled');
+    const both = () =>
+      dataSource.transaction(async (manager) => {
+        const first = await inbox.handleOnceIn(manager, delivered, apply(delivered.id));
+        await manager.query(`SET LOCAL search_path TO other`);
+        return [first, await inbox.handleOnceIn(manager, delivered, async () => undefined)];
+      });
+    const failing = dataSource.transaction(async (manager) => {
+      await inbox.handleOnceIn(manager, delivered, apply(delivered.id));
+      await manager.query(`SET LOCAL search_path TO other`);
+      await inbox.handleOnceIn(manager, delivered, async () => {
+        throw new Error('the second read model failed');
+      });
+    });
+    await expect(failing).rejects.toThrow('the second read model failed');
+    expect(await effects(delivered.id)).toBe(0);
+    await expect(both()).resolves.toEqual(['handled', 'handled']);
+    await expect(both()).resolves.toEqual(['duplicate', 'duplicate']);
+    expect(await effects(delivered.id)).toBe(1);
+  });
+
+  it('under a BatchTransaction scope, applies every event of the run in its one transaction, and rolls all back with it', async () => {
+    const batch = app.get(BatchTransaction);
+    const [first, second, third] = [event(), event(), event()];
+    await batch.scope(async () => {
+      await inbox.handleOnce(first, apply(first.id));
+      await inbox.handleOnce(second, apply(second.id));
+    });
+    // Read outside the scope, after its commit: both rows, one writing transaction.
+    expect(await effects(first.id)).toBe(1);
+    expect(await effects(second.id)).toBe(1);
+    const [{ writers }] = await dataSource.query(
+      `SELECT count(DISTINCT xmin::text)::int AS writers FROM effects WHERE event_id = ANY($1::uuid[])`,
+      [[first.id, second.id]],
+    );
+    expect(writers).toBe(1);
+
+    const failing = batch.scope(async () => {
+      await inbox.handleOnce(third, apply(third.id));
+      throw new Error('a later record of the run failed');
+    });
+    await expect(failing).rejects.toThrow('a later record of the run failed');
+    expect(await effects(third.id)).toBe(0);
+    await expect(inbox.handleOnce(third, apply(third.id))).resolves.toBe('handled');
   });
 });

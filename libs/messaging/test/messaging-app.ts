@@ -6,7 +6,12 @@ import type { TestDatabase } from '@kafka-platform/testing';
 import { Module } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CreateInbox1763900000001, CreateOutbox1763900000000, MessagingModule } from '../src';
+import {
+  CreateAggregateVersions1764200000000,
+  CreateInbox1763900000001,
+  MessagingModule,
+  OUTBOX_MIGRATIONS,
+} from '../src';
 import type { MessagingModuleOptions } from '../src';
 
 export interface MessagingTestEnv {
@@ -37,7 +42,10 @@ export async function startMessagingApp(
         service: 'messaging-test',
         defaultPort: 0,
         env,
-        database: { entities: [], migrations: [CreateOutbox1763900000000, CreateInbox1763900000001] },
+        database: {
+          entities: [],
+          migrations: [...OUTBOX_MIGRATIONS, CreateInbox1763900000001, CreateAggregateVersions1764200000000],
+        },
       }),
       MessagingModule.forRoot(messaging),
     ],

@@ -8,6 +8,7 @@ describe('stackEndpoints', () => {
       postgres: { host: '127.0.0.1', port: 5432 },
       smtp: { host: 'localhost', port: 1025 },
       mailApiUrl: 'http://localhost:8025',
+      oidcIssuerUrl: 'http://localhost:8180/realms/kafka-platform',
     });
   });
 
@@ -20,11 +21,13 @@ describe('stackEndpoints', () => {
       SMTP_HOST: 'mail',
       SMTP_PORT: '2525',
       MAIL_API_URL: 'http://mail:8025/',
+      OIDC_ISSUER_URL: 'https://id.example.com/realms/kafka-platform/',
     });
     expect(endpoints.kafkaBrokers).toEqual(['k1:9092', 'k2:9092']);
     expect(endpoints.postgres).toEqual({ host: 'db', port: 6543 });
     expect(endpoints.smtp).toEqual({ host: 'mail', port: 2525 });
     expect(endpoints.mailApiUrl).toBe('http://mail:8025');
+    expect(endpoints.oidcIssuerUrl).toBe('https://id.example.com/realms/kafka-platform');
   });
 
   it('builds per-database URLs with the role named after the database unless PGUSER is set', () => {

@@ -8,6 +8,8 @@ export interface StackEndpoints {
   readonly postgres: { readonly host: string; readonly port: number };
   readonly smtp: { readonly host: string; readonly port: number };
   readonly mailApiUrl: string;
+  /** The OpenID Connect issuer (Keycloak's realm kafka-platform on the local stack). */
+  readonly oidcIssuerUrl: string;
 }
 
 export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpoints {
@@ -17,6 +19,7 @@ export function stackEndpoints(env: NodeJS.ProcessEnv = process.env): StackEndpo
     postgres: { host: env['PGHOST'] ?? '127.0.0.1', port: Number(env['PGPORT'] ?? 5432) },
     smtp: { host: env['SMTP_HOST'] ?? 'localhost', port: Number(env['SMTP_PORT'] ?? 1025) },
     mailApiUrl: (env['MAIL_API_URL'] ?? 'http://localhost:8025').replace(/\/+$/, ''),
+    oidcIssuerUrl: (env['OIDC_ISSUER_URL'] ?? 'http://localhost:8180/realms/kafka-platform').replace(/\/+$/, ''),
   };
 }
 
@@ -36,4 +39,17 @@ export async function deleteSubject(subject: string, env: NodeJS.ProcessEnv = pr
   const url = `${stackEndpoints(env).schemaRegistryUrl}/subjects/${encodeURIComponent(subject)}`;
   await fetch(url, { method: 'DELETE' });
   await fetch(`${url}?permanent=true`, { method: 'DELETE' });
+}
+
+/**
+ * Deletes every subject of a KAFKA_NAMESPACE: a namespaced service registers its schemas under
+ * `<namespace>.<topic>-<record>` (libs/kafka's catalogContract), so they go with its test like its topics do.
+ */
+export async function deleteNamespaceSubjects(namespace: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const response = await fetch(`${stackEndpoints(env).schemaRegistryUrl}/subjects`);
+  if (!response.ok) throw new Error(`listing the registry's subjects answered HTTP ${response.status}`);
+  const subjects = (await response.json()) as string[];
+  for (const subject of subjects.filter((name) => name.startsWith(`${namespace}.`))) {
+    await deleteSubject(subject, env);
+  }
 }

@@ -1,10 +1,18 @@
-export { databaseUrl, deleteSubject, stackEndpoints } from './endpoints';
+export { databaseUrl, deleteNamespaceSubjects, deleteSubject, stackEndpoints } from './endpoints';
 export type { StackEndpoints } from './endpoints';
 export { uniqueName, waitFor } from './wait-for';
+export { failWrites } from './failing-writes';
+export { freePort } from './free-port';
+export { CLI_CLIENT, DEMO_USERS, accessToken, authHeaders } from './auth/tokens';
+export type { DemoUser } from './auth/tokens';
+export { audienceMapper, masterRealmAdminToken, registerTestClient } from './auth/test-clients';
+export { passwordGrant } from './auth/password-grant';
+export type { TestClient } from './auth/test-clients';
+export { permutations } from './permutations';
 export type { WaitOptions } from './wait-for';
 export { createTestDatabase } from './test-database';
 export type { TestDatabase } from './test-database';
-export { deleteNamespaceTopics, serviceTestEnv, startIsolatedApp, testNamespace } from './isolated-app';
+export { deleteNamespaceTopics, serviceTestEnv, startIsolatedApp, startReplica, testNamespace } from './isolated-app';
 export type { IsolatedApp, ListeningApp } from './isolated-app';
 // Test-stack selection and image pins (pure). The container starter is deliberately not exported: it loads
 // testcontainers; the Jest global setup and tools/ci/with-containers.mjs import it by path.
@@ -12,5 +20,11 @@ export { ENDPOINT_VARS, needsDockerProbe, selectStack, stackLine } from './conta
 export type { StackKind, StackSelection } from './containers/select-stack';
 export { imagePinsFrom, readImagePins } from './containers/images';
 export type { ImagePins } from './containers/images';
-export { readTopic } from './topic-reader';
+export { readTopic, topicSize } from './topic-reader';
 export type { TopicRecord } from './topic-reader';
+export { SERVICE_NODE_OPTIONS, ServiceProcess } from './platform/service-process';
+export type { ServiceName } from './platform/service-process';
+export { PlatformUnderTest } from './platform/platform-under-test';
+export type { PlatformOptions } from './platform/platform-under-test';
+export { mailsTo } from './platform/mail-sink';
+export type { SinkMail } from './platform/mail-sink';

@@ -6,6 +6,8 @@ export interface TestDatabase {
   readonly name: string;
   /** Connection URL as the owning role: what the service gets as DATABASE_URL. */
   readonly url: string;
+  /** SQL as the owning role, on a connection of its own (e.g. what a service running as a process wrote). */
+  query<T>(sql: string, parameters?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
 }
 
@@ -22,6 +24,15 @@ export async function createTestDatabase(owner: string, env: NodeJS.ProcessEnv =
   return {
     name,
     url: ownerUrl.toString(),
+    query: async <T>(sql: string, parameters: unknown[] = []) => {
+      const client = new pg.Client({ connectionString: ownerUrl.toString() });
+      await client.connect();
+      try {
+        return (await client.query(sql, parameters)).rows as T[];
+      } finally {
+        await client.end();
+      }
+    },
     drop: async () => {
       await asAdmin(env, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },

@@ -52,3 +52,15 @@ export async function readTopic(
     await consumer.disconnect();
   }
 }
+
+/** How many records a topic holds (log end minus log start, summed over its partitions), asked of the broker. */
+export async function topicSize(topic: string): Promise<number> {
+  const admin = new Kafka({ brokers: stackEndpoints().kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

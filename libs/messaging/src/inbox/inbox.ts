@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import { BatchTransaction } from './batch-transaction';
 
 export type InboxOutcome = 'handled' | 'duplicate';
 
@@ -13,22 +14,33 @@ export type InboxOutcome = 'handled' | 'duplicate';
  */
 @Injectable()
 export class Inbox {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly batch: BatchTransaction,
+  ) {}
 
+  /** In a transaction of its own, or in the batch's when the record is handled under a BatchTransaction scope. */
   handleOnce(event: EventEnvelope, work: (manager: EntityManager) => Promise<void>): Promise<InboxOutcome> {
-    return this.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO inbox (event_id, event_type) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
-        [event.id, event.type],
-      );
-      if (inserted.length === 0) return 'duplicate';
-      await work(manager);
-      return 'handled';
-    });
+    const batch = this.batch.current();
+    if (batch) return this.handleOnceIn(batch, event, work);
+    return this.dataSource.transaction((manager) => this.handleOnceIn(manager, event, work));
   }
 
-  /** For a rebuild from the log: forgets every handled event, in the caller's transaction. */
-  async clear(manager: EntityManager): Promise<void> {
-    await manager.query(`TRUNCATE inbox`);
+  /**
+   * The same in the caller's transaction, e.g. to apply one event to several read models (each with its own inbox
+   * table, found through the transaction's search_path) atomically. If `work` fails, the caller must roll back.
+   */
+  async handleOnceIn(
+    manager: EntityManager,
+    event: EventEnvelope,
+    work: (manager: EntityManager) => Promise<void>,
+  ): Promise<InboxOutcome> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO inbox (event_id, event_type) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+      [event.id, event.type],
+    );
+    if (inserted.length === 0) return 'duplicate';
+    await work(manager);
+    return 'handled';
   }
 }

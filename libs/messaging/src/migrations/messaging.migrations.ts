@@ -47,3 +47,71 @@ export class CreateInbox1763900000001 implements MigrationInterface {
     await runner.query(`DROP TABLE inbox`);
   }
 }
+
+/**
+ * Per aggregate key, the newest event applied and the tombstone of a deleted aggregate (see AggregateVersions):
+ * lets a consumer apply a key's events in any order and end up as if in order. A row with no position is a
+ * tombstone carried over from elsewhere (no event known yet): any event is newer.
+ */
+export class CreateAggregateVersions1764200000000 implements MigrationInterface {
+  name = 'CreateAggregateVersions1764200000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      CREATE TABLE aggregate_versions (
+        key          text PRIMARY KEY,
+        sequence     numeric,
+        occurred_at  timestamptz,
+        event_id     uuid,
+        deleted_at   timestamptz
+      )`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP TABLE aggregate_versions`);
+  }
+}
+
+/**
+ * Rows that fail for good are parked instead of blocking the outbox, and a relay claims rows for a bounded time
+ * instead of holding a transaction open across the Kafka publish (see OutboxRelay).
+ * - `state`: pending (to publish), sent, parked (failed for good, blocks later rows of its key only), discarded
+ *   (an operator gave up on it; later rows of its key flow again).
+ * - `available_at`: not before then: a relay's claim lasts until then, and a failed row waits its backoff.
+ * - `failures`: failures that were not an outage (an unknown schema, an ACL denial...); parked at a bound.
+ */
+export class OutboxParking1764100000000 implements MigrationInterface {
+  name = 'OutboxParking1764100000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      ALTER TABLE outbox
+        ADD COLUMN state text NOT NULL DEFAULT 'pending'
+          CHECK (state IN ('pending', 'sent', 'parked', 'discarded')),
+        ADD COLUMN available_at timestamptz NOT NULL DEFAULT now(),
+        ADD COLUMN claimed_by uuid,
+        ADD COLUMN failures integer NOT NULL DEFAULT 0,
+        ADD COLUMN last_error_at timestamptz,
+        ADD COLUMN parked_at timestamptz,
+        ADD COLUMN resolved_at timestamptz`);
+    await runner.query(`UPDATE outbox SET state = 'sent' WHERE sent_at IS NOT NULL`);
+    // Open rows (pending or parked) are what the relay reads and what holds back later rows of the same key.
+    await runner.query(`DROP INDEX outbox_pending`);
+    await runner.query(`DROP INDEX outbox_pending_key`);
+    await runner.query(`CREATE INDEX outbox_open ON outbox (id) WHERE state IN ('pending', 'parked')`);
+    await runner.query(`CREATE INDEX outbox_open_key ON outbox (key, id) WHERE state IN ('pending', 'parked')`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP INDEX outbox_open_key`);
+    await runner.query(`DROP INDEX outbox_open`);
+    await runner.query(`CREATE INDEX outbox_pending ON outbox (id) WHERE sent_at IS NULL`);
+    await runner.query(`CREATE INDEX outbox_pending_key ON outbox (key, id) WHERE sent_at IS NULL`);
+    await runner.query(`
+      ALTER TABLE outbox DROP COLUMN state, DROP COLUMN available_at, DROP COLUMN claimed_by,
+        DROP COLUMN failures, DROP COLUMN last_error_at, DROP COLUMN parked_at, DROP COLUMN resolved_at`);
+  }
+}
+
+/** Every migration of the outbox, in order: list them in a publishing service's TypeORM migrations. */
+export const OUTBOX_MIGRATIONS = [CreateOutbox1763900000000, OutboxParking1764100000000];

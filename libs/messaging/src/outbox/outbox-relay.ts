@@ -1,28 +1,41 @@
+import { randomUUID } from 'node:crypto';
 import { EventPublisher, classifyError } from '@kafka-platform/kafka';
-import type { EventToPublish } from '@kafka-platform/kafka';
+import type { EventToPublish, FailureClass, PreparedEvent } from '@kafka-platform/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Notification, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { EntityManager } from 'typeorm';
+import { inTransaction, ownPool } from '../postgres/own-pool';
+import { PgListener } from '../postgres/pg-listener';
 import { OUTBOX_CHANNEL } from './outbox';
 import type { StoredMetadata } from './outbox';
 import { OutboxMetrics } from './outbox-metrics';
 
 export interface OutboxRelayOptions {
-  /** Rows published per round (one Kafka request per round). */
+  /**
+   * Rows claimed per round when the outbox is quiet (one Kafka request per topic per round). While a backlog
+   * fills every round the size doubles, up to maxBatchSize, and it halves back as rounds come up short.
+   */
   readonly batchSize: number;
-  /** Fallback poll when no notification arrives (a lost LISTEN connection, rows written by another tool). */
+  readonly maxBatchSize: number;
+  /** Fallback poll when no notification arrives (LISTEN down, rows written by another tool). */
   readonly pollIntervalMs: number;
+  /** Cap of the backoff after failures (a row's own, and the relay's when a whole round failed). */
   readonly maxBackoffMs: number;
   /** Sent rows are kept this long for audit, then deleted. */
   readonly keepSentForMs: number;
+  /** How long a relay's claim on rows lasts; another relay may take them after that (it crashed or hangs). */
+  readonly claimMs: number;
+  /** A publish still unanswered after this is given up (and retried); well below claimMs. */
+  readonly publishTimeoutMs: number;
+  /** Failures that say the row can never go (unknown type or topic, invalid payload, ACL denial) before parking. */
+  readonly parkAfterFailures: number;
 }
 
 export const OUTBOX_RELAY_OPTIONS = Symbol('OUTBOX_RELAY_OPTIONS');
 
-interface PendingRow {
+interface ClaimedRow {
   id: string;
   event_id: string;
   event_type: string;
@@ -30,39 +43,88 @@ interface PendingRow {
   key: string;
   payload: unknown;
   metadata: StoredMetadata;
+  attempts: number;
 }
 
+type RowOutcome = { readonly sent: true } | { readonly failure: FailureClass } | { readonly held: true };
+
+interface RoundResult {
+  readonly claimed: number;
+  readonly sent: number;
+  readonly failed: number;
+}
+
+interface Claim {
+  readonly rows: ClaimedRow[];
+  /** Pending rows found (at most the claim's limit), whether or not they could go now. */
+  readonly candidates: number;
+  /** Candidates left for a later round because an earlier row of their key is still open. */
+  readonly heldBack: number;
+}
+
+const NOTHING: RoundResult = { claimed: 0, sent: 0, failed: 0 };
+const FAILED: RoundResult = { claimed: 1, sent: 0, failed: 1 };
+
 /**
- * Publishes pending outbox rows, oldest first, and marks them sent in the transaction that locked them.
- * - Never a "last id seen" cursor: every round reads all rows still pending, so a row that commits late is
- *   picked up whenever it appears.
- * - Row locks with SKIP LOCKED: relays in other instances take other rows, never the same row at once.
- * - Order per key: a row is published only when no earlier pending row of its key is outside this round
- *   (locked by another relay, or beyond the batch), so one user's events leave in the order they were written.
- * - Kafka down: the round fails, the rows stay pending, the relay backs off and drains them when Kafka returns.
+ * Publishes outbox rows, oldest first, ordered per key, with at-least-once delivery:
+ *
+ * 1. Claim (a short transaction): rows that are pending and available, `FOR UPDATE SKIP LOCKED` so relays of other
+ *    instances take other rows, minus every row that has an earlier open (pending or parked) row of its key outside
+ *    this claim. The claim is written (`claimed_by`, `available_at = now() + claimMs`) and committed.
+ * 2. Publish, outside any transaction, bounded by publishTimeoutMs. A row whose encoding or topic request failed
+ *    holds back the later rows of its key in this round.
+ * 3. Settle (a short transaction): published rows become `sent`; failed rows record their own error and wait a
+ *    backoff; a row refused `parkAfterFailures` times for good (poison: an unknown type or topic, an invalid
+ *    payload, an ACL denial) is `parked`.
+ *
+ * Why it cannot lose or reorder: a row becomes `sent` only after Kafka acknowledged it (acks=all), and is never
+ * deleted before (only sent rows are cleaned up, after a week). A later row of a key is never claimed while an
+ * earlier one is open (pending, claimed elsewhere, or parked), so a key's events are sent in write order, in one
+ * request per round (a key maps to one partition, kept in order by the idempotent producer). What can happen is a
+ * duplicate: a relay that dies (or hangs past its claim) after Kafka acknowledged but before settling leaves the
+ * rows to be claimed and published again, with the same event ids, which consumers' inboxes drop. Nothing keeps a
+ * transaction or a row lock open while Kafka is slow or down.
+ *
+ * Throughput: the relay has two connections of its own (claims never queue behind request transactions in the
+ * service's pool), and a round's settle runs while the next round claims and publishes. That cannot reorder a
+ * key: the rows being settled are still open, so the next claim leaves every later row of their keys for after.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
+  private readonly relayId = randomUUID();
+  private readonly listener: PgListener;
+  private readonly pool: Pool;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
-  private listener?: PoolClient;
-  private failures = 0;
+  /** A notification came since the last claim began: rows may be waiting, so no sleep. */
+  private notified = false;
+  private settleInFlight = false;
+  private failedRounds = 0;
   private lastCleanup = 0;
+  private batchSize: number;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     private readonly publisher: EventPublisher,
     private readonly metrics: OutboxMetrics,
     @Inject(OUTBOX_RELAY_OPTIONS) private readonly options: OutboxRelayOptions,
-  ) {}
+  ) {
+    this.batchSize = options.batchSize;
+    this.pool = ownPool(dataSource, { max: 2, applicationName: 'outbox-relay' });
+    this.listener = new PgListener(PgListener.configOf(dataSource), OUTBOX_CHANNEL, {
+      onNotify: () => this.nudge(),
+      // Rows committed while LISTEN was down sent their NOTIFY into the void: look now.
+      onConnect: () => this.nudge(),
+      logger: this.logger,
+    });
+    this.metrics.observeListener(() => this.listener.listening);
+  }
 
   async onApplicationBootstrap() {
     this.running = true;
-    await this.listen().catch((error: unknown) =>
-      this.logger.warn(`LISTEN ${OUTBOX_CHANNEL} failed, polling only: ${(error as Error).message}`),
-    );
+    await this.listener.start();
     this.loop = this.run();
   }
 
@@ -70,82 +132,201 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = false;
     this.wake?.();
     await this.loop;
-    this.listener?.release();
+    await this.listener.stop();
+    await this.pool.end();
   }
 
-  /** One round: publishes what is ready and returns how many rows were sent. */
+  /** One round, settled before it returns: publishes what is ready and returns how many rows were sent. */
   async relayOnce(): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const ready = await this.lockReadyRows(manager);
-      if (ready.length === 0) return 0;
-      await this.publisher.publishAll(ready.map(toEvent));
-      await manager.query(
-        `UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)`,
-        [ready.map((row) => row.id)],
-      );
-      this.metrics.published.inc(ready.length);
-      return ready.length;
-    });
+    const { rows } = await this.claim();
+    return rows.length === 0 ? 0 : (await this.settle(rows, await this.publish(rows))).sent;
   }
 
   private async run(): Promise<void> {
+    let settling: Promise<RoundResult> = Promise.resolve(NOTHING);
     while (this.running) {
-      let sent = 0;
+      let result = NOTHING;
+      const limit = this.batchSize;
       try {
-        sent = await this.relayOnce();
-        this.failures = 0;
+        this.notified = false;
+        const claim = await this.claim();
+        const overlapped = this.settleInFlight;
+        const outcomes = claim.rows.length > 0 ? await this.publish(claim.rows) : undefined;
+        // The previous round settled while this one claimed and published; this one settles during the next.
+        const previous = await settling.catch((error: unknown) => {
+          this.logFailure(classifyError(error), 'settling an outbox round failed');
+          return FAILED;
+        });
+        settling = outcomes ? this.startSettle(claim.rows, outcomes) : Promise.resolve(NOTHING);
+        result = { ...previous, claimed: claim.rows.length };
+        // Rows held back only because the previous round was still settling are ready now: no sleep.
+        if (claim.heldBack > 0 && overlapped) this.notified = true;
+        this.resize(claim.candidates, limit);
         await this.cleanup();
       } catch (error) {
-        await this.recordFailure(error);
+        // The database itself failed (a claim): the rows stay as they were; try again after a backoff.
+        result = FAILED;
+        this.logFailure(classifyError(error), 'the outbox round failed');
       }
       if (!this.running) break;
-      if (this.failures > 0) await this.sleep(this.backoffMs());
-      else if (sent < this.options.batchSize) await this.sleep(this.options.pollIntervalMs);
+      this.failedRounds = result.failed > 0 && result.sent === 0 ? this.failedRounds + 1 : 0;
+      if (this.failedRounds > 0) await this.sleep(this.backoffMs(this.failedRounds));
+      else if (result.claimed < limit && !this.notified) await this.sleep(this.options.pollIntervalMs);
     }
+    await settling.catch((error: unknown) => this.logFailure(classifyError(error), 'settling an outbox round failed'));
   }
 
-  private async lockReadyRows(manager: EntityManager): Promise<PendingRow[]> {
-    const rows: PendingRow[] = await manager.query(
-      `SELECT id, event_id, event_type, version, key, payload, metadata FROM outbox
-        WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-      [this.options.batchSize],
-    );
-    if (rows.length === 0) return rows;
-    // The first pending row of each key that this round does not hold: nothing of that key after it may go.
-    const gaps: { key: string; gap: string }[] = await manager.query(
-      `SELECT key, min(id)::text AS gap FROM outbox
-        WHERE sent_at IS NULL AND key = ANY($1) AND NOT (id = ANY($2)) GROUP BY key`,
-      [[...new Set(rows.map((row) => row.key))], rows.map((row) => row.id)],
-    );
-    const gapOf = new Map(gaps.map(({ key, gap }) => [key, BigInt(gap)]));
-    return rows.filter((row) => {
-      const gap = gapOf.get(row.key);
-      return gap === undefined || BigInt(row.id) < gap;
+  private startSettle(rows: readonly ClaimedRow[], outcomes: ReadonlyMap<ClaimedRow, RowOutcome>) {
+    this.settleInFlight = true;
+    const settled = this.settle(rows, outcomes).finally(() => (this.settleInFlight = false));
+    settled.catch(() => undefined); // awaited (and its failure handled) by the next round
+    return settled;
+  }
+
+  /** Doubles the claim while rounds find it full (a backlog), halves it while they find it half empty. */
+  private resize(found: number, limit: number): void {
+    const { batchSize, maxBatchSize } = this.options;
+    if (found >= limit) this.batchSize = Math.min(maxBatchSize, limit * 2);
+    else if (found < limit / 2) this.batchSize = Math.max(batchSize, Math.floor(limit / 2));
+  }
+
+  private nudge(): void {
+    this.notified = true;
+    this.wake?.();
+  }
+
+  /** Claims the ready rows for claimMs; committed before anything is sent. */
+  private claim(): Promise<Claim> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows: candidates } = await client.query<{ id: string; key: string }>(
+        `SELECT id, key FROM outbox
+          WHERE state = 'pending' AND available_at <= now()
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.batchSize],
+      );
+      if (candidates.length === 0) return { rows: [], candidates: 0, heldBack: 0 };
+      // Per key, the first open row this claim does not hold: nothing of that key after it may go now.
+      // One index probe per key (outbox_open_key, in id order, stopping at the first row outside this claim): a
+      // GROUP BY over every open row of a busy key read all of them each round.
+      const { rows: gaps } = await client.query<{ key: string; gap: string | null }>(
+        `SELECT keys.key,
+                (SELECT min(id)::text FROM outbox
+                  WHERE state IN ('pending', 'parked') AND key = keys.key AND NOT (id = ANY($2))) AS gap
+           FROM unnest($1::text[]) AS keys(key)`,
+        [[...new Set(candidates.map((row) => row.key))], candidates.map((row) => row.id)],
+      );
+      const gapOf = new Map(gaps.flatMap(({ key, gap }) => (gap === null ? [] : [[key, BigInt(gap)] as const])));
+      const ready = candidates.filter((row) => {
+        const gap = gapOf.get(row.key);
+        return gap === undefined || BigInt(row.id) < gap;
+      });
+      const heldBack = candidates.length - ready.length;
+      if (ready.length === 0) return { rows: [], candidates: candidates.length, heldBack };
+      const { rows } = await client.query<ClaimedRow>(
+        `UPDATE outbox SET claimed_by = $1, available_at = now() + make_interval(secs => $2)
+          WHERE id = ANY($3)
+          RETURNING id, event_id, event_type, version, key, payload, metadata, attempts`,
+        [this.relayId, this.options.claimMs / 1000, ready.map((row) => row.id)],
+      );
+      return { rows, candidates: candidates.length, heldBack };
     });
   }
 
-  private async recordFailure(error: unknown) {
-    this.failures += 1;
-    this.metrics.failures.inc();
-    const { code, retryable } = classifyError(error);
-    const message = (error as Error).message;
-    // Logged on the first failure and then sparingly: an outage would otherwise log every backoff round.
-    if (this.failures === 1 || this.failures % 10 === 0) {
-      this.logger.warn(
-        `publishing the outbox failed (${code}, retryable=${retryable}, attempt ${this.failures}): ${message}`,
-      );
-    }
-    await this.dataSource
-      .query(
-        `UPDATE outbox SET attempts = attempts + 1, last_error = $1
-          WHERE id = (SELECT id FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 1)`,
-        [`${code}: ${message}`.slice(0, 1000)],
-      )
-      .catch(() => undefined);
+  /** Encodes each row, holds back rows behind a failure of their key, sends the rest; an outcome per row. */
+  private async publish(rows: readonly ClaimedRow[]): Promise<Map<ClaimedRow, RowOutcome>> {
+    const ordered = [...rows].sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
+    const outcomes = new Map<ClaimedRow, RowOutcome>();
+    const prepared = await Promise.allSettled(ordered.map((row) => this.publisher.prepare(toEvent(row))));
+    const failedKeys = new Set<string>();
+    const toSend: { row: ClaimedRow; event: PreparedEvent }[] = [];
+    ordered.forEach((row, index) => {
+      const result = prepared[index] as PromiseSettledResult<PreparedEvent>;
+      if (failedKeys.has(row.key)) outcomes.set(row, { held: true });
+      else if (result.status === 'rejected') {
+        outcomes.set(row, { failure: classifyError(result.reason) });
+        failedKeys.add(row.key);
+      } else toSend.push({ row, event: result.value });
+    });
+    if (toSend.length === 0) return outcomes;
+    const sent = await withTimeout(
+      this.publisher.send(toSend.map((item) => item.event)),
+      this.options.publishTimeoutMs,
+    ).catch((error: unknown) => toSend.map(() => ({ ok: false as const, error })));
+    toSend.forEach(({ row }, index) => {
+      const outcome = sent[index];
+      outcomes.set(row, outcome?.ok ? { sent: true } : { failure: classifyError(outcome?.error) });
+    });
+    return outcomes;
   }
 
-  private backoffMs(): number {
-    const exponential = Math.min(this.options.maxBackoffMs, 200 * 2 ** Math.min(this.failures, 16));
+  /** Records every outcome on its own row, as long as the claim is still ours. */
+  private async settle(
+    rows: readonly ClaimedRow[],
+    outcomes: ReadonlyMap<ClaimedRow, RowOutcome>,
+  ): Promise<RoundResult> {
+    const sent = rows.filter((row) => 'sent' in (outcomes.get(row) ?? {})).map((row) => row.id);
+    const held = rows.filter((row) => 'held' in (outcomes.get(row) ?? {})).map((row) => row.id);
+    const failed = rows.flatMap((row) => {
+      const outcome = outcomes.get(row);
+      return outcome && 'failure' in outcome ? [{ row, failure: outcome.failure }] : [];
+    });
+    await inTransaction(this.pool, async (client) => {
+      if (sent.length > 0) {
+        await client.query(
+          `UPDATE outbox SET state = 'sent', sent_at = now(), attempts = attempts + 1, claimed_by = NULL
+            WHERE id = ANY($1) AND claimed_by = $2`,
+          [sent, this.relayId],
+        );
+      }
+      if (held.length > 0) {
+        await client.query(
+          `UPDATE outbox SET claimed_by = NULL, available_at = now() WHERE id = ANY($1) AND claimed_by = $2`,
+          [held, this.relayId],
+        );
+      }
+      for (const { row, failure } of failed) {
+        // Only a verdict that the row can never go (an unknown type or topic, an invalid payload, an ACL denial)
+        // counts towards parking; an outage or an error nobody classified waits, however long it lasts.
+        const counts = failure.kind === 'poison';
+        await client.query(
+          `UPDATE outbox SET
+              attempts = attempts + 1,
+              failures = failures + $3::int,
+              last_error = $4, last_error_at = now(), claimed_by = NULL,
+              available_at = now() + make_interval(secs => $5),
+              state = CASE WHEN failures + $3::int >= $6 THEN 'parked' ELSE state END,
+              parked_at = CASE WHEN failures + $3::int >= $6 THEN now() ELSE parked_at END
+            WHERE id = $1 AND claimed_by = $2`,
+          [
+            row.id,
+            this.relayId,
+            counts ? 1 : 0,
+            `${failure.code}: ${failure.message}`.slice(0, 1000),
+            this.backoffMs(row.attempts + 1) / 1000,
+            this.options.parkAfterFailures,
+          ],
+        );
+      }
+    });
+    for (const { row, failure } of failed) this.logRowFailure(row, failure);
+    if (sent.length > 0) this.metrics.published.inc(sent.length);
+    if (failed.length > 0) this.metrics.failures.inc(failed.length);
+    return { claimed: rows.length, sent: sent.length, failed: failed.length };
+  }
+
+  private logRowFailure(row: ClaimedRow, failure: FailureClass) {
+    // The first failure of a row and then every tenth: an outage would otherwise log every round of every row.
+    if (row.attempts === 0 || (row.attempts + 1) % 10 === 0) {
+      this.logFailure(failure, `outbox row ${row.id} (${row.event_type}, key ${row.key}) not published`);
+    }
+  }
+
+  private logFailure(failure: FailureClass, what: string) {
+    this.logger.warn(`${what} (${failure.code}, ${failure.kind}): ${failure.message}`);
+  }
+
+  private backoffMs(attempt: number): number {
+    const exponential = Math.min(this.options.maxBackoffMs, 200 * 2 ** Math.min(attempt, 16));
     return exponential / 2 + Math.random() * (exponential / 2);
   }
 
@@ -153,7 +334,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     const now = Date.now();
     if (now - this.lastCleanup < 60_000) return;
     this.lastCleanup = now;
-    await this.dataSource.query(`DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)`, [
+    await this.pool.query(`DELETE FROM outbox WHERE state = 'sent' AND sent_at < now() - make_interval(secs => $1)`, [
       this.options.keepSentForMs / 1000,
     ]);
   }
@@ -168,18 +349,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.wake = done;
     });
   }
-
-  private async listen() {
-    const driver = this.dataSource.driver as unknown as { master: { connect(): Promise<PoolClient> } };
-    const client = await driver.master.connect();
-    client.on('notification', (_message: Notification) => this.wake?.());
-    client.on('error', (error: Error) => this.logger.warn(`outbox LISTEN connection failed: ${error.message}`));
-    await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
-    this.listener = client;
-  }
 }
 
-function toEvent(row: PendingRow): EventToPublish {
+function toEvent(row: ClaimedRow): EventToPublish {
   return {
     type: row.event_type,
     payload: row.payload,
@@ -190,6 +362,18 @@ function toEvent(row: PendingRow): EventToPublish {
       correlationId: row.metadata.correlationId,
       causationId: row.metadata.causationId,
       traceparent: row.metadata.traceparent,
+      sequence: row.id,
     },
   };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`Kafka did not acknowledge within ${ms} ms`), { code: 'ETIMEDOUT' })),
+      ms,
+    );
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -2,17 +2,37 @@ import { ConfigError } from '@kafka-platform/kafka';
 import { loadServiceConfig } from './service-config';
 
 describe('loadServiceConfig', () => {
-  it('defaults the port to the service contract and the log level to info', () => {
-    expect(loadServiceConfig({}, 3001)).toEqual({ port: 3001, logLevel: 'info' });
+  it('defaults the ports to the service contract (management: +6000) and the log level to info', () => {
+    expect(loadServiceConfig({}, 3001)).toEqual({
+      port: 3001,
+      managementPort: 9001,
+      logLevel: 'info',
+      kafkaClusterRebind: false,
+    });
   });
 
-  it('reads PORT and LOG_LEVEL', () => {
-    expect(loadServiceConfig({ PORT: '4000', LOG_LEVEL: 'debug' }, 3001)).toEqual({ port: 4000, logLevel: 'debug' });
+  it('reads PORT, MANAGEMENT_PORT (0: any free port) and LOG_LEVEL', () => {
+    expect(loadServiceConfig({ PORT: '4000', MANAGEMENT_PORT: '0', LOG_LEVEL: 'debug' }, 3001)).toEqual({
+      port: 4000,
+      managementPort: 0,
+      logLevel: 'debug',
+      kafkaClusterRebind: false,
+    });
+    expect(() => loadServiceConfig({ MANAGEMENT_PORT: '-1' }, 3001)).toThrow(
+      /MANAGEMENT_PORT must be a whole number from 0 to 65535/,
+    );
   });
 
   it.each([['abc'], ['0'], ['70000'], ['3.5']])('rejects PORT=%s naming the variable', (port) => {
     expect(() => loadServiceConfig({ PORT: port }, 3001)).toThrow(ConfigError);
     expect(() => loadServiceConfig({ PORT: port }, 3001)).toThrow(/PORT must be a whole number from 1 to 65535/);
+  });
+
+  it('reads KAFKA_CLUSTER_REBIND as a flag, naming it when it is not one', () => {
+    expect(loadServiceConfig({ KAFKA_CLUSTER_REBIND: 'true' }, 3001).kafkaClusterRebind).toBe(true);
+    expect(() => loadServiceConfig({ KAFKA_CLUSTER_REBIND: 'yes' }, 3001)).toThrow(
+      /KAFKA_CLUSTER_REBIND must be true or false/,
+    );
   });
 
   it('rejects an unknown LOG_LEVEL naming the variable', () => {

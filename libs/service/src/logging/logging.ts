@@ -2,7 +2,7 @@ import { correlation } from '@kafka-platform/kafka';
 import type { Params } from 'nestjs-pino';
 import type { ServiceLogLevel } from '../config/service-config';
 
-const QUIET_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
+const QUIET_PATHS = new Set(['/health/live', '/health/ready']);
 
 /**
  * JSON logs with pino. Every line written while a request or an event is handled carries its correlation id,

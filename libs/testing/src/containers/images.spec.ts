@@ -16,19 +16,22 @@ describe('image pins from the repo root .env', () => {
     expect(pins.apicurio).toMatch(/^apicurio\/apicurio-registry:3\.(3|[4-9])\.\d+$/);
     expect(pins.postgres).toMatch(/^postgres:\d+/);
     expect(pins.mailpit).toMatch(/^axllent\/mailpit:v\d+/);
+    expect(pins.keycloak).toMatch(/^quay\.io\/keycloak\/keycloak:26\.\d+\.\d+$/);
     for (const image of Object.values(pins)) {
       expect(imageTag(image)).toMatch(/^v?\d+\.\d+/);
     }
   });
 
-  // The three ways to run the platform (local stack, compose, Testcontainers) run the same Kafka and registry.
-  it('pins the Kafka and Apicurio versions the local stack runs', () => {
+  // The three ways to run the platform (local stack, compose, Testcontainers) run the same Kafka and registry, and
+  // the local stack and compose the same Keycloak.
+  it('pins the Kafka, Apicurio and Keycloak versions the local stack runs', () => {
     const settings = readFileSync(join(root, 'tools/local-stack/lib/settings.mjs'), 'utf8');
     const version = (block: string) =>
       new RegExp(`export const ${block} = \\{\\s*version: '([^']+)'`).exec(settings)?.[1];
     const pins = readImagePins(root);
     expect(imageTag(pins.kafka)).toBe(version('kafka'));
     expect(imageTag(pins.apicurio)).toBe(version('registry'));
+    expect(imageTag(pins.keycloak)).toBe(version('keycloak'));
   });
 });
 
@@ -40,6 +43,7 @@ describe('imagePinsFrom', () => {
     'APICURIO_IMAGE="apicurio/apicurio-registry:3.3.3"',
     "POSTGRES_IMAGE='postgres:17.6-alpine'",
     'MAILPIT_IMAGE = axllent/mailpit:v1.27.10',
+    'KEYCLOAK_IMAGE=quay.io/keycloak/keycloak:26.4.7',
   ];
 
   it('parses KEY=value lines, quoted or not', () => {
@@ -48,6 +52,7 @@ describe('imagePinsFrom', () => {
       apicurio: 'apicurio/apicurio-registry:3.3.3',
       postgres: 'postgres:17.6-alpine',
       mailpit: 'axllent/mailpit:v1.27.10',
+      keycloak: 'quay.io/keycloak/keycloak:26.4.7',
     });
   });
 

@@ -10,6 +10,8 @@ export interface ImagePins {
   readonly apicurio: string;
   readonly postgres: string;
   readonly mailpit: string;
+  /** The OpenID Connect provider (docker compose, k8s/overlays/dev; the local stack runs the same version). */
+  readonly keycloak: string;
 }
 
 /** `.env` variable per pin: the names docker-compose.yml uses. */
@@ -18,6 +20,7 @@ export const IMAGE_PIN_VARS: Readonly<Record<keyof ImagePins, string>> = {
   apicurio: 'APICURIO_IMAGE',
   postgres: 'POSTGRES_IMAGE',
   mailpit: 'MAILPIT_IMAGE',
+  keycloak: 'KEYCLOAK_IMAGE',
 };
 
 /** The repo root: the nearest folder upwards holding both `.env` and `nx.json` (works from src and from dist). */
@@ -66,7 +69,13 @@ export function imagePinsFrom(text: string, source = '.env'): ImagePins {
     }
     return image;
   };
-  return { kafka: pin('kafka'), apicurio: pin('apicurio'), postgres: pin('postgres'), mailpit: pin('mailpit') };
+  return {
+    kafka: pin('kafka'),
+    apicurio: pin('apicurio'),
+    postgres: pin('postgres'),
+    mailpit: pin('mailpit'),
+    keycloak: pin('keycloak'),
+  };
 }
 
 /** Reads the image pins from the repo root `.env`. */

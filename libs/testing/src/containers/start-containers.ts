@@ -1,12 +1,13 @@
 /**
  * The platform's infrastructure in containers, for machines with a Docker engine: Apache Kafka (KRaft),
- * Apicurio Registry on PostgreSQL, PostgreSQL with the services' databases, and Mailpit, configured like the
+ * Apicurio Registry on PostgreSQL, PostgreSQL with the services' databases, Mailpit and Keycloak, configured like the
  * local stack (tools/local-stack) and docker-compose.yml, with the images pinned in the repo root `.env`.
  *
  * Not exported from the package index: it loads testcontainers, and normal tests must stay light. The Jest
  * global setup and tools/ci/with-containers.mjs import this file by path.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import type { StartedPostgreSqlContainer } from '@testcontainers/postgresql';
 import { Kafka, logLevel } from 'kafkajs';
@@ -28,6 +29,7 @@ export interface ContainerStackEnv {
   SMTP_HOST: string;
   SMTP_PORT: string;
   MAIL_API_URL: string;
+  OIDC_ISSUER_URL: string;
 }
 
 export interface ContainerStack {
@@ -187,7 +189,7 @@ async function startRegistry(image: string, network: StartedNetwork): Promise<St
     .withStartupTimeout(180_000)
     .start();
   try {
-    await setGlobalBackwardRule(`http://${container.getHost()}:${container.getMappedPort(8080)}`);
+    await setGlobalCompatibilityRule(`http://${container.getHost()}:${container.getMappedPort(8080)}`);
     return container;
   } catch (error) {
     await container.stop().catch(() => undefined);
@@ -196,17 +198,20 @@ async function startRegistry(image: string, network: StartedNetwork): Promise<St
 }
 
 /**
- * A global BACKWARD rule, as the local stack sets it: without any rule Apicurio accepts every schema change and
- * answers `GET /config/{subject}` differently from Confluent, which trips the Confluent client's register().
+ * A global BACKWARD_TRANSITIVE rule, as the local stack, docker compose and k8s set it: without any rule Apicurio
+ * accepts every schema change; transitive, as libs/events' compatibility tests check every version against all
+ * earlier ones.
  */
-async function setGlobalBackwardRule(registryUrl: string): Promise<void> {
+async function setGlobalCompatibilityRule(registryUrl: string): Promise<void> {
   const response = await fetch(`${registryUrl}/apis/registry/v3/admin/rules`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ruleType: 'COMPATIBILITY', config: 'BACKWARD' }),
+    body: JSON.stringify({ ruleType: 'COMPATIBILITY', config: 'BACKWARD_TRANSITIVE' }),
   });
   if (!response.ok) {
-    throw new Error(`Setting the registry's global BACKWARD rule failed: ${response.status} ${await response.text()}`);
+    throw new Error(
+      `Setting the registry's global BACKWARD_TRANSITIVE rule failed: ${response.status} ${await response.text()}`,
+    );
   }
 }
 
@@ -219,8 +224,28 @@ async function startMailpit(image: string): Promise<StartedTestContainer> {
     .start();
 }
 
+// libs/testing/{src,dist}/containers -> the repository root, where the realm file is.
+const REALM_FILE = join(__dirname, '..', '..', '..', '..', 'deploy', 'keycloak', 'kafka-platform-realm.json');
+const REALM = 'kafka-platform';
+
 /**
- * Starts the four containers (Kafka and Mailpit side by side with PostgreSQL, the registry once its database
+ * Keycloak with the repo's realm, in dev mode (its own in-memory database: the tests' tokens need nothing to
+ * outlive the run). The issuer is the address tests and in-process services reach it at: Keycloak derives it from
+ * the request's host when no hostname is set. Bootstrap admin admin/admin, as the local stack's.
+ */
+async function startKeycloak(image: string): Promise<StartedTestContainer> {
+  return new GenericContainer(image)
+    .withExposedPorts(8080)
+    .withEnvironment({ KC_BOOTSTRAP_ADMIN_USERNAME: 'admin', KC_BOOTSTRAP_ADMIN_PASSWORD: 'admin' })
+    .withCopyFilesToContainer([{ source: REALM_FILE, target: `/opt/keycloak/data/import/${REALM}-realm.json` }])
+    .withCommand(['start-dev', '--import-realm', '--cache=local'])
+    .withWaitStrategy(Wait.forHttp(`/realms/${REALM}/.well-known/openid-configuration`, 8080))
+    .withStartupTimeout(180_000)
+    .start();
+}
+
+/**
+ * Starts the five containers (Kafka and Mailpit side by side with PostgreSQL, the registry once its database
  * exists) and returns the env tests need. A failure stops whatever had started, after every start has settled;
  * Testcontainers' reaper removes the containers of a process that dies without calling stop().
  */
@@ -242,16 +267,22 @@ export async function startContainers(pins: ImagePins = readImagePins()): Promis
   };
   const stop = () => (stopping ??= stopAll());
 
-  const [kafka, database, mailpit] = await Promise.allSettled([
+  const [kafka, database, mailpit, keycloak] = await Promise.allSettled([
     startKafka(pins.kafka, network).then(keep),
     startPostgres(pins.postgres, network)
       .then(keep)
       .then(async (postgres) => ({ postgres, registry: keep(await startRegistry(pins.apicurio, network)) })),
     startMailpit(pins.mailpit).then(keep),
+    startKeycloak(pins.keycloak).then(keep),
   ]);
-  if (kafka.status === 'rejected' || database.status === 'rejected' || mailpit.status === 'rejected') {
+  if (
+    kafka.status === 'rejected' ||
+    database.status === 'rejected' ||
+    mailpit.status === 'rejected' ||
+    keycloak.status === 'rejected'
+  ) {
     await stop().catch(() => undefined);
-    const failure = [kafka, database, mailpit].find((result) => result.status === 'rejected');
+    const failure = [kafka, database, mailpit, keycloak].find((result) => result.status === 'rejected');
     throw failure?.reason;
   }
   const { postgres, registry } = database.value;
@@ -268,12 +299,14 @@ export async function startContainers(pins: ImagePins = readImagePins()): Promis
     SMTP_HOST: mailpit.value.getHost(),
     SMTP_PORT: String(mailpit.value.getMappedPort(1025)),
     MAIL_API_URL: `http://${address(mailpit.value, 8025)}`,
+    OIDC_ISSUER_URL: `http://${address(keycloak.value, 8080)}/realms/${REALM}`,
   };
   const summary = [
     `kafka ${pins.kafka} at ${env.KAFKA_BROKERS}`,
     `registry ${pins.apicurio} at ${env.SCHEMA_REGISTRY_URL}`,
     `postgres ${pins.postgres} at ${env.PGHOST}:${env.PGPORT}`,
     `mailpit ${pins.mailpit} at smtp ${env.SMTP_HOST}:${env.SMTP_PORT}, api ${env.MAIL_API_URL}`,
+    `keycloak ${pins.keycloak} at ${env.OIDC_ISSUER_URL}`,
   ].join('; ');
   return { env, summary, stop };
 }

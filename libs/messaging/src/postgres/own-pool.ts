@@ -1,0 +1,41 @@
+import { Pool } from 'pg';
+import type { PoolClient } from 'pg';
+import type { DataSource } from 'typeorm';
+import { PgListener } from './pg-listener';
+
+/**
+ * A small pg pool of its own on a TypeORM data source's database, for a background role (the outbox relay) that
+ * must not queue behind the request handlers' transactions in the shared pool, nor take their connections.
+ */
+export function ownPool(dataSource: DataSource, options: { max: number; applicationName: string }): Pool {
+  const pool = new Pool({
+    ...PgListener.configOf(dataSource),
+    max: options.max,
+    application_name: options.applicationName,
+  });
+  // A connection the server ends (a restart, pg_terminate_backend) emits 'error' on its client. pg-pool listens only
+  // while the client is idle, and its listener is already gone when the server's FATAL message arrives in the same
+  // packet as the ReadyForQuery that handed a new client out: unheard, that 'error' crashes the process. Every
+  // client listens from its birth instead; the query in flight fails anyway, and the pool drops a client that
+  // failed when it comes back.
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Runs `work` in a transaction on one connection of the pool; a connection that failed is not reused. */
+export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
