@@ -1,22 +1,29 @@
-import { CreateInbox1763900000001, MessagingModule } from '@kafka-platform/messaging';
+import { MessagingModule } from '@kafka-platform/messaging';
 import { PlatformModule } from '@kafka-platform/service';
 import { Module } from '@nestjs/common';
 import { ConsumerGroupsController } from './consumer-groups/consumer-groups.controller';
 import { ConsumerGroups } from './consumer-groups/consumer-groups.service';
 import { KafkaAdminSession } from './consumer-groups/kafka-admin.session';
+import { GENERATION_LAYOUT } from './generations/generation-layout';
+import { Generations } from './generations/generations';
+import { DashboardGenerations1764300000100 } from './generations/generations.migration';
 import { LiveStream } from './live-stream/live-stream';
 import { LiveStreamController } from './live-stream/live-stream.controller';
-import { CreateDashboardProjections1763900000100 } from './projections/dashboard-projections.migration';
+import { streamLimitsProvider } from './live-stream/stream-limits';
 import { NewUserHandler } from './projections/new-user.handler';
 import { ProjectionChanges } from './projections/projection-changes';
 import { ProjectionWriter } from './projections/projection-writer';
 import { UserDeletedHandler } from './projections/user-deleted.handler';
 import { UserUpdatedHandler } from './projections/user-updated.handler';
+import { GenerationSwitch } from './replay/generation-switch';
+import { DASHBOARD_GROUP } from './replay/rebuild-group';
+import { RebuildRunner } from './replay/rebuild-runner';
 import { ReplayController } from './replay/replay.controller';
 import { Replay } from './replay/replay.service';
 import { StatsController } from './stats/stats.controller';
 import { StatsFeed } from './stats/stats-feed';
 import { StatsQuery } from './stats/stats.query';
+import { pageSignInProvider } from './web-page/page-sign-in';
 import { WEB_ASSETS, loadWebAssets } from './web-page/web-assets';
 import { WebPageController } from './web-page/web-page.controller';
 
@@ -26,13 +33,16 @@ import { WebPageController } from './web-page/web-page.controller';
     PlatformModule.forRoot({
       service: 'dashboard-service',
       defaultPort: 3003,
-      database: { entities: [], migrations: [CreateInbox1763900000001, CreateDashboardProjections1763900000100] },
-      kafka: { consumerGroup: 'dashboard-service' },
+      // The first generation's tables as the migrations built them in `public`, then moved into dashboard_g1.
+      database: { entities: [], migrations: [...GENERATION_LAYOUT, DashboardGenerations1764300000100] },
+      kafka: { consumerGroup: DASHBOARD_GROUP },
     }),
-    MessagingModule.forRoot({ inbox: true }),
+    // Every effect of a projection handler is in the database: a run of records commits in one transaction.
+    MessagingModule.forRoot({ inbox: { batchTransactions: true } }),
   ],
   controllers: [StatsController, LiveStreamController, ConsumerGroupsController, ReplayController, WebPageController],
   providers: [
+    Generations,
     ProjectionChanges,
     ProjectionWriter,
     NewUserHandler,
@@ -41,8 +51,12 @@ import { WebPageController } from './web-page/web-page.controller';
     StatsQuery,
     StatsFeed,
     LiveStream,
+    streamLimitsProvider,
+    pageSignInProvider,
     KafkaAdminSession,
     ConsumerGroups,
+    GenerationSwitch,
+    RebuildRunner,
     Replay,
     // Read once at start, failing the start when the page is missing, never on a request.
     { provide: WEB_ASSETS, useFactory: () => loadWebAssets() },

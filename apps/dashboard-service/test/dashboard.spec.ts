@@ -1,7 +1,7 @@
 // The dashboard-service in-process on the real stack (Kafka, registry, PostgreSQL), in its own namespace and
 // database: events published to its topic show up in the stats, the live stream and the lag view.
 import { randomUUID } from 'node:crypto';
-import { listDeadLetters } from '@kafka-platform/kafka';
+import { EventPublisher, listDeadLetters } from '@kafka-platform/kafka';
 import { uniqueName, waitFor } from '@kafka-platform/testing';
 import type { ConsumerGroupsView } from '../src/consumer-groups/consumer-groups.service';
 import type { Stats } from '../src/stats/stats';
@@ -127,6 +127,20 @@ describe('dashboard-service (real stack)', () => {
     ]);
   });
 
+  it('projects a burst of sign-ups in one transaction per run of records, not one per event', async () => {
+    const burst = Array.from({ length: 300 }, () => ({ type: 'new_user', payload: user() }));
+    const published = await dashboard.app.get(EventPublisher).publishAll(burst);
+    const ids = published.map((event) => event.eventId);
+    await dashboard.handled(ids);
+    // Each inbox row carries the id of the transaction that wrote it (xmin): one per run under BatchTransaction.
+    const [{ transactions }] = await dashboard.inLiveGeneration<{ transactions: number }[]>(
+      `SELECT count(DISTINCT xmin::text)::int AS transactions FROM inbox WHERE event_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(transactions).toBeGreaterThan(0);
+    expect(transactions).toBeLessThanOrEqual(60);
+  });
+
   it('streams the stats on connect and each handled event with the stats that include it', async () => {
     const stream = await openEventStream(`${dashboard.url}/api/stream`);
     try {
@@ -230,13 +244,13 @@ describe('dashboard-service (real stack)', () => {
     expect(again.status).toBe(304);
   });
 
-  it('keeps the health and metrics endpoints of the platform', async () => {
+  it('keeps the health endpoints of the platform, and its metrics on the management port', async () => {
     const ready = await waitFor('readiness', async () => {
       const response = await fetch(`${dashboard.url}/health/ready`);
       return response.status === 200 ? response : undefined;
     });
     expect(await ready.json()).toMatchObject({ status: 'ok' });
-    const metrics = await (await fetch(`${dashboard.url}/metrics`)).text();
+    const metrics = await dashboard.metrics();
     expect(metrics).toContain('dashboard_stream_clients');
   });
 

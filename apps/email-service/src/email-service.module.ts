@@ -1,4 +1,8 @@
-import { CreateInbox1763900000001, MessagingModule } from '@kafka-platform/messaging';
+import {
+  CreateAggregateVersions1764200000000,
+  CreateInbox1763900000001,
+  MessagingModule,
+} from '@kafka-platform/messaging';
 import { PlatformModule } from '@kafka-platform/service';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -7,6 +11,7 @@ import { ListEmailsController } from './list-emails/list-emails.controller';
 import { MailModule } from './mail/mail.module';
 import { CreateSentEmails1764000000000 } from './migrations/1764000000000-create-sent-emails';
 import { CreateErasedUsers1764000000001 } from './migrations/1764000000001-create-erased-users';
+import { ErasedUsersToAggregateVersions1764200000001 } from './migrations/1764200000001-erased-users-to-aggregate-versions';
 import { SentEmail } from './sent-emails/sent-email.entity';
 import { NewUserHandler } from './welcome-mail/new-user.handler';
 import { WelcomeMailMetrics } from './welcome-mail/welcome-mail.metrics';
@@ -24,7 +29,13 @@ import { WelcomeMailService } from './welcome-mail/welcome-mail.service';
       defaultPort: 3002,
       database: {
         entities: [SentEmail],
-        migrations: [CreateInbox1763900000001, CreateSentEmails1764000000000, CreateErasedUsers1764000000001],
+        migrations: [
+          CreateInbox1763900000001,
+          CreateSentEmails1764000000000,
+          CreateErasedUsers1764000000001,
+          CreateAggregateVersions1764200000000,
+          ErasedUsersToAggregateVersions1764200000001,
+        ],
       },
       kafka: { consumerGroup: 'email-service' },
     }),

@@ -1,16 +1,15 @@
 import 'reflect-metadata';
-import { SERVICE_CONFIG, exitOnStartupError } from '@kafka-platform/service';
+import { DOCS_PATH, SERVICE_CONFIG, exitOnStartupError } from '@kafka-platform/service';
 import type { ServiceConfig } from '@kafka-platform/service';
 import { Logger } from '@nestjs/common';
-import { DOCS_PATH } from './openapi';
 import { createUserServiceApp } from './user-service.app';
 
 async function main(): Promise<void> {
   const app = await createUserServiceApp();
-  const { port } = app.get<ServiceConfig>(SERVICE_CONFIG);
+  const { port, managementPort } = app.get<ServiceConfig>(SERVICE_CONFIG);
   await app.listen(port);
   new Logger('user-service').log(
-    `listening on http://localhost:${port} (API docs: http://localhost:${port}/${DOCS_PATH})`,
+    `listening on http://localhost:${port} (API docs and metrics: http://localhost:${managementPort}/${DOCS_PATH})`,
   );
 }
 

@@ -1,20 +1,22 @@
+import { ManagementServer } from '@kafka-platform/service';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
 
-export const DOCS_PATH = 'docs';
-
-/** Swagger UI at /docs and the document at /docs-json; the UI's assets come from swagger-ui-dist, not a CDN. */
+/** Swagger UI at /docs and the document at /docs-json, on the management port (MANAGEMENT_PORT, 9001). */
 export function setupOpenApi(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('user-service')
     .setDescription(
       'Owns users. Every change is published on the Kafka topic user-events (new_user, user_updated, user_deleted) ' +
-        'through a transactional outbox.',
+        "through a transactional outbox. Every operation but the signup needs a bearer token from the platform's " +
+        'OpenID Connect provider.',
     )
     .setVersion('1')
+    .addBearerAuth()
+    .addSecurityRequirements('bearer')
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
+  app.get(ManagementServer).serveOpenApi(document);
   return document;
 }

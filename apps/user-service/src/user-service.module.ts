@@ -1,4 +1,4 @@
-import { CreateOutbox1763900000000, MessagingModule } from '@kafka-platform/messaging';
+import { MessagingModule, OUTBOX_MIGRATIONS } from '@kafka-platform/messaging';
 import { PlatformModule } from '@kafka-platform/service';
 import { Module } from '@nestjs/common';
 import { CreateUsers1764000000000 } from './migrations/1764000000000-create-users';
@@ -11,7 +11,7 @@ import { UsersModule } from './users/users.module';
     PlatformModule.forRoot({
       service: 'user-service',
       defaultPort: 3001,
-      database: { entities: [User], migrations: [CreateOutbox1763900000000, CreateUsers1764000000000] },
+      database: { entities: [User], migrations: [...OUTBOX_MIGRATIONS, CreateUsers1764000000000] },
     }),
     MessagingModule.forRoot({ outbox: {} }),
     UsersModule,

@@ -20,6 +20,7 @@ const GROUPS_PER_ROUND = 10;
 @Injectable()
 export class ConsumerGroups {
   readonly topic: string;
+  private readonly namespace?: string;
   private readonly catalogGroups: readonly string[];
   private cached?: { readonly at: number; readonly view: Promise<ConsumerGroupsView> };
 
@@ -28,6 +29,7 @@ export class ConsumerGroups {
     @Inject(KAFKA_CONFIG) config: KafkaConfig,
   ) {
     const { namespace } = config.topics;
+    this.namespace = namespace;
     this.topic = namespaced(namespace, USER_EVENTS_TOPIC);
     this.catalogGroups = Object.values(eventCatalog)
       .filter((entry) => entry.topic === USER_EVENTS_TOPIC)
@@ -48,7 +50,12 @@ export class ConsumerGroups {
     return view;
   }
 
-  /** One group's lag on the topic, uncached (the replay watches its own group catch up). */
+  /** A group's id on the cluster: with the namespace, if one is set. */
+  groupId(group: string): string {
+    return namespaced(this.namespace, group);
+  }
+
+  /** One group's lag on the topic, uncached (a replay watches its groups catch up). */
   async lagOf(groupId: string): Promise<GroupLag> {
     const admin = await this.session.admin();
     return groupLag(groupId, await admin.groupOffsets(groupId, this.topic));

@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import { Caller, Role, hasRole } from '@kafka-platform/service';
+import type { Principal } from '@kafka-platform/service';
 import { Controller, Get, Res } from '@nestjs/common';
 import { LiveStream } from './live-stream';
 
@@ -12,7 +14,7 @@ export class LiveStreamController {
    * keep-alive comments Nest's @Sse() cannot send) leaves at once.
    */
   @Get('stream')
-  stream(@Res() response: ServerResponse): void {
-    this.live.open(response);
+  stream(@Caller() caller: Principal, @Res() response: ServerResponse): void {
+    this.live.openStream(response, { caller: caller.subject, mayReadNames: hasRole(caller, Role.UsersRead) });
   }
 }

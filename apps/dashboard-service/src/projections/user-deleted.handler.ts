@@ -3,11 +3,12 @@ import { HandleEvent } from '@kafka-platform/kafka';
 import type { EventEnvelope } from '@kafka-platform/kafka';
 import { Injectable } from '@nestjs/common';
 import { ProjectionWriter } from './projection-writer';
+import { countDeletion, forgetUser } from './user-projection';
 
 /**
- * A deletion removes the user, and with it the name and masked address from recent signups: the dashboard
- * keeps no personal data of deleted users. The deleted count moves only when a row was removed, so a repeated
- * deletion counts once.
+ * A deletion removes the user's profile, with the name and masked address, and leaves a tombstone (see
+ * AggregateVersions) so that a signup or update arriving later writes nothing personal again. The deleted count
+ * moves on the user's first deletion only, whether or not their signup arrived before.
  */
 @Injectable()
 export class UserDeletedHandler {
@@ -15,13 +16,13 @@ export class UserDeletedHandler {
 
   @HandleEvent('user_deleted', { version: 1 })
   async onUserDeleted(event: EventEnvelope<UserDeletedV1>): Promise<void> {
-    await this.projections.apply(event, async (manager) => {
-      await manager.query(
-        `WITH removed AS (DELETE FROM dashboard_users WHERE user_id = $1 RETURNING user_id)
-         INSERT INTO dashboard_counters (name, value) SELECT 'deleted', 1 FROM removed
-         ON CONFLICT (name) DO UPDATE SET value = dashboard_counters.value + 1`,
-        [event.payload.userId],
-      );
-    });
+    await this.projections.apply(
+      event,
+      async (manager, key) => {
+        await forgetUser(manager, event.payload.userId);
+        if (key.deletedNow) await countDeletion(manager);
+      },
+      { deletion: true },
+    );
   }
 }

@@ -1,40 +1,27 @@
-import { Controller, Get, HttpCode, HttpException, Post, ServiceUnavailableException } from '@nestjs/common';
-import { kafkaUnavailable } from '../consumer-groups/kafka-unavailable';
+import { RequireRoles, Role } from '@kafka-platform/service';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { Replay } from './replay.service';
 import type { ReplayStarted, ReplayStatus } from './replay.service';
 
 /**
- * Admin actions: rebuild the dashboard's read model from the start of user-events
- * (`npm run replay:dashboard` drives and checks it; see the app's README).
+ * Admin actions: rebuild the dashboard's read model from the start of user-events into a new generation and switch
+ * to it (`npm run replay:dashboard` drives and checks it; see the app's README).
  */
+@RequireRoles(Role.Admin)
 @Controller('api/replay')
 export class ReplayController {
   constructor(private readonly replay: Replay) {}
 
-  /** 202 once offsets are reset and the projections emptied; the rebuild runs on. Poll GET /api/replay/status. */
+  /** 202 at once with the generation being built; 409 REPLAY_IN_PROGRESS while one is. Poll GET /api/replay/status. */
   @Post()
   @HttpCode(202)
-  async start(): Promise<ReplayStarted> {
-    try {
-      return await this.replay.start();
-    } catch (error) {
-      if (error instanceof HttpException) throw error;
-      throw new ServiceUnavailableException({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: `The replay could not start: ${(error as Error).message}`,
-        code: 'REPLAY_FAILED',
-        retryable: true,
-      });
-    }
+  start(): Promise<ReplayStarted> {
+    return this.replay.start();
   }
 
+  /** 503 KAFKA_UNAVAILABLE when the rebuild's offsets cannot be read, DEPENDENCY_UNAVAILABLE without the database. */
   @Get('status')
-  async status(): Promise<ReplayStatus> {
-    try {
-      return await this.replay.status();
-    } catch (error) {
-      throw kafkaUnavailable(error);
-    }
+  status(): Promise<ReplayStatus> {
+    return this.replay.status();
   }
 }

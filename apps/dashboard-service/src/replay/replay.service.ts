@@ -1,102 +1,87 @@
-import { randomUUID } from 'node:crypto';
-import { ConsumerHost } from '@kafka-platform/kafka';
-import { Inbox } from '@kafka-platform/messaging';
-import { ConflictException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { ConsumerGroups } from '../consumer-groups/consumer-groups.service';
-import { KafkaAdminSession } from '../consumer-groups/kafka-admin.session';
-import { ProjectionChanges } from '../projections/projection-changes';
-import { truncateProjections } from '../projections/projection-tables';
-import { StatsQuery } from '../stats/stats.query';
-import type { Stats } from '../stats/stats';
+import { kafkaUnavailable } from '../consumer-groups/kafka-unavailable';
+import type { Generation, RebuildFailure } from '../generations/generation';
+import { Generations } from '../generations/generations';
+import { progressTo } from './rebuild-progress';
+import type { RebuildPartition } from './rebuild-progress';
+import { rebuildGroup } from './rebuild-group';
 
 export interface ReplayStarted {
-  readonly replayId: string;
-  /** The stats just before the reset: what the rebuilt read model must show again. */
-  readonly before: Stats;
+  /** The generation being built: GET /api/replay/status follows it. */
+  readonly generation: number;
+  readonly state: 'building';
+  readonly startedAt: string;
 }
 
 export interface ReplayStatus {
-  /** `running` from the reset until the group has caught up with the log (lag 0). */
-  readonly state: 'idle' | 'running';
-  /** The dashboard group's records still to read on user-events. */
-  readonly lag: number;
-  readonly replayId?: string;
+  /**
+   * The latest replay: `building` until the rebuilt generation is switched to (`switched`) or refused (`failed`);
+   * `idle` when no replay has run on this database.
+   */
+  readonly state: 'idle' | 'building' | 'switched' | 'failed';
+  /** The latest replay's generation (the live one when idle). */
+  readonly generation: number;
+  /** The generation the dashboard serves. */
+  readonly liveGeneration: number;
   readonly startedAt?: string;
+  readonly switchedAt?: string;
   readonly finishedAt?: string;
+  /** Events applied to the rebuilt generation so far. */
+  readonly applied?: number;
+  /** While building, once the handover offsets are known: records below them the rebuild has still to read. */
+  readonly lag?: number;
+  readonly partitions?: readonly RebuildPartition[];
+  /** Why it was refused: the fields where the rebuilt stats differed from the live ones. */
+  readonly failure?: RebuildFailure;
 }
 
+const STATE = { building: 'building', live: 'switched', retired: 'switched', failed: 'failed' } as const;
+
 /**
- * Rebuilds the read model from the log: with the consumer out of the group, move its offsets back to the
- * earliest record, then empty the projections and the inbox in one transaction; the consumer rejoins and
- * applies every event again. Offsets move first: if emptying then fails, the events are merely redelivered
- * as duplicates, whereas the other order could leave empty projections and a consumer at the log's end.
+ * Replays the log into a new projection generation beside the live one (blue/green): POST creates it and answers
+ * at once; every replica's RebuildRunner then builds it, and GenerationSwitch switches to it, or refuses it.
  */
 @Injectable()
 export class Replay {
-  private resetting = false;
-  private last?: { id: string; startedAt: string; finishedAt?: string };
-
   constructor(
-    private readonly consumer: ConsumerHost,
-    private readonly session: KafkaAdminSession,
+    private readonly generations: Generations,
     private readonly groups: ConsumerGroups,
-    private readonly stats: StatsQuery,
-    private readonly inbox: Inbox,
-    private readonly changes: ProjectionChanges,
-    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
+  /** 409 REPLAY_IN_PROGRESS while a generation is being built. */
   async start(): Promise<ReplayStarted> {
-    if (this.resetting) {
-      throw new ConflictException({
-        statusCode: 409,
-        error: 'Conflict',
-        message: 'A replay is already resetting the consumer group',
-        code: 'REPLAY_IN_PROGRESS',
-        retryable: true,
-      });
-    }
-    this.resetting = true;
-    try {
-      const before = await this.consumer.whilePaused(() => this.reset());
-      const replayId = randomUUID();
-      this.last = { id: replayId, startedAt: new Date().toISOString() };
-      this.changes.rebuilt();
-      return { replayId, before };
-    } finally {
-      this.resetting = false;
-    }
+    const generation = await this.generations.create();
+    return { generation: generation.id, state: 'building', startedAt: generation.createdAt };
   }
 
   async status(): Promise<ReplayStatus> {
-    const { totalLag } = await this.groups.lagOf(this.groupId());
-    const last = this.last;
-    if (last && !last.finishedAt && !this.resetting && totalLag === 0) last.finishedAt = new Date().toISOString();
-    const running = this.resetting || (last !== undefined && last.finishedAt === undefined);
+    const [latest, live] = await Promise.all([this.generations.latest(), this.generations.live()]);
+    // The first generation came from the migrations, not from a replay.
+    if (latest.state === 'live' && !latest.handover) {
+      return { state: 'idle', generation: latest.id, liveGeneration: latest.id };
+    }
     return {
-      state: running ? 'running' : 'idle',
-      lag: totalLag,
-      ...(last && { replayId: last.id, startedAt: last.startedAt, finishedAt: last.finishedAt }),
+      state: STATE[latest.state],
+      generation: latest.id,
+      liveGeneration: live.id,
+      startedAt: latest.createdAt,
+      ...(latest.switchedAt && { switchedAt: latest.switchedAt }),
+      ...(latest.finishedAt && { finishedAt: latest.finishedAt }),
+      applied: await this.generations.applied(latest),
+      ...(await this.progress(latest)),
+      ...(latest.failure && { failure: latest.failure }),
     };
   }
 
-  private async reset(): Promise<Stats> {
-    // Read while nothing is being applied: exactly what the rebuild has to reproduce.
-    const before = await this.stats.read();
-    const admin = await this.session.admin();
-    await admin.resetGroupOffsets(this.groupId(), this.groups.topic);
-    await this.dataSource.transaction(async (manager) => {
-      await truncateProjections(manager);
-      await this.inbox.clear(manager);
-    });
-    return before;
-  }
-
-  private groupId(): string {
-    const groupId = this.consumer.groupId;
-    if (!groupId) throw new Error('The dashboard-service has no consumer group configured');
-    return groupId;
+  private async progress(generation: Generation): Promise<Pick<ReplayStatus, 'lag' | 'partitions'>> {
+    if (generation.state !== 'building' || !generation.handover) return {};
+    const { partitions } = await this.groups
+      .lagOf(this.groups.groupId(rebuildGroup(generation.id)))
+      .catch((error: unknown) => {
+        throw kafkaUnavailable(error);
+      });
+    const progress = progressTo(generation.handover, partitions);
+    return { lag: progress.lag, partitions: progress.partitions };
   }
 }

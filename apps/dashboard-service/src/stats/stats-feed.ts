@@ -15,9 +15,11 @@ export interface StatsUpdate {
 }
 
 /**
- * The one copy of the stats every reader shares: read once per change, never per request or per client.
- * Changes that arrive while a read runs are folded into the next read, so a burst of events (a replay)
- * costs a few reads, not one per event; each event is still announced, with the stats that include it.
+ * The one copy of the stats every reader of this replica shares: read once per change, never per request or per
+ * client. The changes are every replica's (ProjectionChanges), so all replicas serve the same stats and stream
+ * every partition's events. Changes that arrive while a read runs are folded into the next read, so a burst of
+ * events (a rebuild) costs a few reads, not one per event; each event is still announced, with the stats that
+ * include it. While the LISTEN connection is down a change could go unheard, so requests read the database.
  */
 @Injectable()
 export class StatsFeed implements OnApplicationShutdown {
@@ -33,14 +35,14 @@ export class StatsFeed implements OnApplicationShutdown {
 
   constructor(
     private readonly query: StatsQuery,
-    changes: ProjectionChanges,
+    private readonly changes: ProjectionChanges,
   ) {
     changes.changes$.subscribe((change) => this.onChange(change));
   }
 
-  /** The latest snapshot; read from the database only when there is none yet (or the last read failed). */
+  /** The latest snapshot while changes are heard; else, or when there is none yet, read from the database. */
   current(): Promise<Stats> {
-    if (this.snapshot) return Promise.resolve(this.snapshot);
+    if (this.snapshot && this.changes.listening) return Promise.resolve(this.snapshot);
     return this.latestRead ?? this.read();
   }
 
@@ -63,7 +65,8 @@ export class StatsFeed implements OnApplicationShutdown {
         this.subject.next({
           stats,
           handled: changes.flatMap((change) => (change.kind === 'handled' ? [change.event] : [])),
-          rebuilt: changes.some((change) => change.kind === 'rebuilt'),
+          // After a gap in what was heard the page gets the whole stats again, as after a rebuild.
+          rebuilt: changes.some((change) => change.kind !== 'handled'),
         });
       }
     } catch (error) {

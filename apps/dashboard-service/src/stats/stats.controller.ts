@@ -1,4 +1,7 @@
+import { Caller, Role, hasRole } from '@kafka-platform/service';
+import type { Principal } from '@kafka-platform/service';
 import { Controller, Get } from '@nestjs/common';
+import { statsForViewer } from './stats-for-viewer';
 import { StatsFeed } from './stats-feed';
 import type { Stats } from './stats';
 
@@ -8,7 +11,7 @@ export class StatsController {
 
   /** The shared snapshot, refreshed after every change: a page load costs no database query. */
   @Get('stats')
-  stats(): Promise<Stats> {
-    return this.feed.current();
+  async stats(@Caller() caller: Principal): Promise<Stats> {
+    return statsForViewer(await this.feed.current(), hasRole(caller, Role.UsersRead));
   }
 }

@@ -1,30 +1,33 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import type { EntityManager } from 'typeorm';
+import { Generations } from '../generations/generations';
 import { RECENT_SIGNUPS, SIGNUP_DAYS } from './stats';
 import type { Stats } from './stats';
 
 /** Reads the stats from the read model; all parts from one snapshot, so they never contradict each other. */
 @Injectable()
 export class StatsQuery {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly generations: Generations) {}
 
+  /** The live generation's stats. */
   read(): Promise<Stats> {
+    return this.generations.readLive((manager) => this.readIn(manager));
+  }
+
+  /** The stats of the generation the transaction's search_path names (a switch reads two generations this way). */
+  async readIn(manager: EntityManager): Promise<Stats> {
     // One connection runs one query at a time anyway; awaiting each keeps the pg driver from queueing them.
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const counters = await this.counters(manager);
-      const usersPerLocale = await this.usersPerLocale(manager);
-      return {
-        totalUsers: usersPerLocale.reduce((sum, { count }) => sum + count, 0),
-        created: counters.get('created') ?? 0,
-        deleted: counters.get('deleted') ?? 0,
-        signupsPerDay: await this.signupsPerDay(manager),
-        recentSignups: await this.recentSignups(manager),
-        usersPerLocale,
-        updatedAt: new Date().toISOString(),
-      };
-    });
+    const counters = await this.counters(manager);
+    const usersPerLocale = await this.usersPerLocale(manager);
+    return {
+      totalUsers: usersPerLocale.reduce((sum, { count }) => sum + count, 0),
+      created: counters.get('created') ?? 0,
+      deleted: counters.get('deleted') ?? 0,
+      signupsPerDay: await this.signupsPerDay(manager),
+      recentSignups: await this.recentSignups(manager),
+      usersPerLocale,
+      updatedAt: new Date().toISOString(),
+    };
   }
 
   private async counters(manager: EntityManager): Promise<Map<string, number>> {
@@ -34,7 +37,8 @@ export class StatsQuery {
 
   private async usersPerLocale(manager: EntityManager): Promise<Stats['usersPerLocale']> {
     const rows: { locale: string; count: string }[] = await manager.query(
-      `SELECT locale, count(*) AS count FROM dashboard_users GROUP BY locale ORDER BY count(*) DESC, locale`,
+      `SELECT locale, count(*) AS count FROM dashboard_users WHERE created_at IS NOT NULL
+        GROUP BY locale ORDER BY count(*) DESC, locale`,
     );
     return rows.map((row) => ({ locale: row.locale, count: Number(row.count) }));
   }
@@ -53,7 +57,7 @@ export class StatsQuery {
   private async recentSignups(manager: EntityManager): Promise<Stats['recentSignups']> {
     const rows: { user_id: string; name: string; masked_email: string; locale: string; created_at: Date }[] =
       await manager.query(
-        `SELECT user_id, name, masked_email, locale, created_at FROM dashboard_users
+        `SELECT user_id, name, masked_email, locale, created_at FROM dashboard_users WHERE created_at IS NOT NULL
           ORDER BY created_at DESC, user_id DESC LIMIT $1`,
         [RECENT_SIGNUPS],
       );

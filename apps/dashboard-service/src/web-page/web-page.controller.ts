@@ -1,21 +1,38 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Public } from '@kafka-platform/service';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { PAGE_SIGN_IN } from './page-sign-in';
+import type { PageSignIn } from './page-sign-in';
 import { WEB_ASSETS } from './web-assets';
 import type { WebAssets } from './web-assets';
 
-// The page loads only its own files and talks only to this service; nothing may frame it.
-const PAGE_POLICY =
-  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+// The page loads only its own files and talks only to this service and the identity provider; nothing may frame it.
+const pagePolicy = (issuer: string) =>
+  `default-src 'self'; connect-src 'self' ${new URL(issuer).origin}; img-src 'self' data:; object-src 'none'; ` +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-/** GET /, /dashboard.css and /dashboard.js: the live page, straight from memory. */
+/**
+ * GET /, /dashboard.css and /dashboard.js: the live page, straight from memory. Public: the page holds no data;
+ * it signs the viewer in and calls the API with the viewer's token.
+ */
+@Public()
 @Controller()
 export class WebPageController {
-  constructor(@Inject(WEB_ASSETS) private readonly assets: WebAssets) {}
+  constructor(
+    @Inject(WEB_ASSETS) private readonly assets: WebAssets,
+    @Inject(PAGE_SIGN_IN) private readonly signIn: PageSignIn,
+  ) {}
 
   @Get()
   page(@Req() request: IncomingMessage, @Res() response: ServerResponse): void {
-    response.setHeader('content-security-policy', PAGE_POLICY);
+    response.setHeader('content-security-policy', pagePolicy(this.signIn.issuer));
     this.send(request, response, 'index.html');
+  }
+
+  /** Where the page signs its viewer in. */
+  @Get('auth-config.json')
+  authConfig(): PageSignIn {
+    return this.signIn;
   }
 
   @Get('dashboard.css')

@@ -233,9 +233,88 @@
     }
   }
 
+  // ---------- sign-in: OpenID Connect authorization code flow with PKCE ----------
+  // The access token lives in this page's memory only (never in storage a script could read later); a reload
+  // signs in again, silently while the provider's session lasts.
+  const auth = { token: null, refreshToken: null, clientId: null, endpoints: null };
+  const base64url = (bytes) =>
+    btoa(String.fromCharCode(...new Uint8Array(bytes)))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '');
+  const randomToken = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const redirectUri = () => `${location.origin}${location.pathname}`;
+
+  /** Resolves once signed in; or leaves for the provider's login page (and resolves never). */
+  async function signIn() {
+    const config = await fetchJson('auth-config.json', false);
+    auth.clientId = config.clientId;
+    auth.endpoints = await fetchJson(`${config.issuer}/.well-known/openid-configuration`, false);
+    const answer = new URLSearchParams(location.search);
+    const expected = sessionStorage.getItem('oidc.state');
+    const verifier = sessionStorage.getItem('oidc.verifier');
+    sessionStorage.removeItem('oidc.state');
+    sessionStorage.removeItem('oidc.verifier');
+    if (answer.has('error')) throw new Error(answer.get('error_description') || answer.get('error'));
+    if (answer.has('code') && expected && answer.get('state') === expected) {
+      history.replaceState(null, '', location.pathname);
+      const code = answer.get('code');
+      return requestToken({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri(),
+        code_verifier: verifier,
+      });
+    }
+    const state = randomToken();
+    const codeVerifier = randomToken();
+    sessionStorage.setItem('oidc.state', state);
+    sessionStorage.setItem('oidc.verifier', codeVerifier);
+    const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(codeVerifier)));
+    const query = new URLSearchParams({
+      client_id: auth.clientId,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: redirectUri(),
+      state,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    location.assign(`${auth.endpoints.authorization_endpoint}?${query}`);
+    // The page is being left for the login form: nothing after this may call the API without a token.
+    return new Promise(() => undefined);
+  }
+
+  async function requestToken(fields) {
+    const res = await fetch(auth.endpoints.token_endpoint, {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: auth.clientId, ...fields }),
+    });
+    if (!res.ok) throw new Error(`the sign-in was refused (HTTP ${res.status})`);
+    const body = await res.json();
+    auth.token = body.access_token;
+    auth.refreshToken = body.refresh_token;
+    showViewer(body.access_token);
+    // Renewed before it expires; if the provider's session ended, sign in again.
+    const renewInSeconds = Math.max(5, Number(body.expires_in) - 30);
+    setTimeout(() => {
+      requestToken({ grant_type: 'refresh_token', refresh_token: auth.refreshToken }).catch(() => location.reload());
+    }, renewInSeconds * 1000);
+  }
+
+  function showViewer(token) {
+    const claims = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    const roles = arr(claims.realm_access?.roles);
+    byTestId('viewer').textContent = `${claims.preferred_username ?? 'signed in'}${
+      roles.includes('users:read') ? '' : ' (names masked)'
+    }`;
+  }
+
   // ---------- networking ----------
-  async function fetchJson(url) {
-    const res = await fetch(url, { headers: { accept: 'application/json' }, cache: 'no-store' });
+  async function fetchJson(url, withToken = true) {
+    const headers = { accept: 'application/json' };
+    if (withToken) headers.authorization = `Bearer ${auth.token}`;
+    const res = await fetch(url, { headers, cache: 'no-store' });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     return res.json();
   }
@@ -247,29 +326,60 @@
     node.classList.toggle('offline', !live);
   }
 
-  function connect() {
-    const source = new EventSource('api/stream');
-    source.onopen = () => {
+  // Server-Sent Events over fetch: EventSource cannot send an Authorization header.
+  async function connect() {
+    try {
+      const res = await fetch('api/stream', {
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${auth.token}` },
+        cache: 'no-store',
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
       setConnection(true);
       scheduleLag(0);
-    };
-    source.onerror = () => {
-      setConnection(false);
-      // The browser retries by itself unless the stream was closed for good (e.g. HTTP error).
-      if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
-    };
-    source.addEventListener('stats', (m) => renderStats(JSON.parse(m.data)));
-    source.addEventListener('handled', (m) => {
-      const payload = JSON.parse(m.data);
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffered = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += value;
+        for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+          onFrame(buffered.slice(0, end));
+          buffered = buffered.slice(end + 2);
+        }
+      }
+    } catch {
+      // reconnects below
+    }
+    setConnection(false);
+    setTimeout(connect, 3000);
+  }
+
+  function onFrame(frame) {
+    let event = 'message';
+    const data = [];
+    for (const line of frame.split('\n')) {
+      if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+    }
+    if (data.length === 0) return;
+    const payload = JSON.parse(data.join('\n'));
+    if (event === 'stats') renderStats(payload);
+    if (event === 'handled') {
       addEvent(payload.event);
       renderStats(payload.stats);
       scheduleLag(LAG_AFTER_EVENT_MS);
-    });
+    }
   }
 
   async function start() {
     setConnection(false);
     renderChart([]);
+    try {
+      await signIn();
+    } catch (err) {
+      byTestId('viewer').textContent = `sign-in failed (${err.message}); reload to try again`;
+      return;
+    }
     scheduleLag(0);
     try {
       renderStats(await fetchJson('api/stats'));

@@ -1,5 +1,6 @@
 // A minimal Server-Sent Events reader over fetch, so tests see exactly the bytes a browser would.
-import { waitFor } from '@kafka-platform/testing';
+import { authHeaders, waitFor } from '@kafka-platform/testing';
+import type { DemoUser } from '@kafka-platform/testing';
 
 export interface ServerSentEvent {
   readonly event: string;
@@ -17,9 +18,11 @@ export interface EventStreamReader {
   close(): Promise<void>;
 }
 
-export async function openEventStream(url: string): Promise<EventStreamReader> {
+/** Opens the stream as `user` (the demo admin unless told: names unmasked). */
+export async function openEventStream(url: string, user: DemoUser = 'ada'): Promise<EventStreamReader> {
   const abort = new AbortController();
-  const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const headers = { accept: 'text/event-stream', ...(await authHeaders(user)) };
+  const response = await fetch(url, { headers, signal: abort.signal });
   const received: ServerSentEvent[] = [];
   const reading = read(response, received).catch(() => undefined);
   return {

@@ -1,3 +1,5 @@
+import { RequireRoles, Role, newestFirstPage } from '@kafka-platform/service';
+import type { KeysetPage } from '@kafka-platform/service';
 import { Controller, Get, Query } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -17,15 +19,23 @@ export interface SentEmailView {
   readonly erasedAt: string | null;
 }
 
+/** The order of GET /emails; the sent_emails_sent_at index (sent_at DESC, id DESC) serves it. */
+const NEWEST_FIRST = { time: 'sent_at', id: 'id' };
+
 @Controller('emails')
 export class ListEmailsController {
   constructor(@InjectRepository(SentEmail) private readonly emails: Repository<SentEmail>) {}
 
-  /** The welcome mails sent, newest first; bounded, since the table only grows. */
+  /**
+   * The welcome mails sent, newest first, a page at a time (keyset: `after` is the previous page's nextCursor);
+   * bounded, since the table only grows, and without a total, which would read all of it.
+   */
   @Get()
-  async list(@Query() query: ListEmailsQuery): Promise<{ items: SentEmailView[] }> {
-    const rows = await this.emails.find({ order: { sentAt: 'DESC', id: 'DESC' }, take: query.limit });
-    return { items: rows.map(toView) };
+  // Recipients and subjects of every user: operators only.
+  @RequireRoles(Role.Admin)
+  async list(@Query() { limit, after }: ListEmailsQuery): Promise<KeysetPage<SentEmailView>> {
+    const page = await newestFirstPage(this.emails.createQueryBuilder('email'), NEWEST_FIRST, { limit, after });
+    return { items: page.items.map(toView), nextCursor: page.nextCursor };
   }
 }
 

@@ -1,5 +1,6 @@
+import { DependencyHealth } from '@kafka-platform/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 import { MAIL_CONFIG } from './mail-config';
 import type { MailConfig } from './mail-config';
@@ -8,11 +9,14 @@ import { smtpFailure } from './smtp-failure';
 
 /** SMTP through a small pool of reused connections, so a burst of sign-ups does not open one per mail. */
 @Injectable()
-export class NodemailerTransport implements MailTransport, OnApplicationBootstrap, OnApplicationShutdown {
+export class NodemailerTransport implements MailTransport, OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
   private readonly transporter;
 
-  constructor(@Inject(MAIL_CONFIG) private readonly config: MailConfig) {
+  constructor(
+    @Inject(MAIL_CONFIG) private readonly config: MailConfig,
+    private readonly dependencies: DependencyHealth,
+  ) {
     this.transporter = createTransport(
       {
         pool: true,
@@ -20,6 +24,10 @@ export class NodemailerTransport implements MailTransport, OnApplicationBootstra
         host: config.host,
         port: config.port,
         secure: config.secure,
+        // STARTTLS or nothing (mail-config.ts says when): never the login, or the mail, in clear text.
+        requireTLS: config.requireTls,
+        // The certificate is always verified (nodemailer's default); a pinned CA replaces the system's.
+        ...(config.ca && { tls: { ca: config.ca } }),
         ...(config.auth && { auth: config.auth }),
         // Bounded waits: a hung server turns into a retry instead of holding the partition (and the inbox
         // transaction) open; the consumer's backoff decides when to try again.
@@ -53,6 +61,11 @@ export class NodemailerTransport implements MailTransport, OnApplicationBootstra
     } catch (error) {
       throw smtpFailure(error);
     }
+  }
+
+  /** The SMTP server is a dependency: while it does not answer, failing mails wait instead of being dead-lettered. */
+  onModuleInit(): void {
+    this.dependencies.register('smtp', () => this.verify());
   }
 
   /** An early hint in the log; not a start condition, since mail waits in Kafka until the server is back. */

@@ -11,6 +11,10 @@ interface SmtpErrorFields {
 }
 
 const AUTH_CODES = new Set(['EAUTH', 'ENOAUTH', 'EOAUTH2']);
+// The socket's own code when TLS fails (nodemailer reports ESOCKET and keeps it as originalCode): OpenSSL's
+// verification results (DEPTH_ZERO_SELF_SIGNED_CERT, UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED, ...) and
+// Node's TLS errors (ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_...).
+const TLS_VERIFY_CODES = /^ERR_(TLS|SSL)_|CERT|SELF_SIGNED|VERIFY/;
 
 /**
  * Maps a failed send to the platform's retry decision. Only the server's permanent verdict on this mail
@@ -24,6 +28,10 @@ export function smtpFailure(error: unknown): PlatformError {
   // Bad credentials are the deployment's fault, not the mail's: retry, and redrive from the DLQ once fixed.
   if (fields.code && AUTH_CODES.has(fields.code)) {
     return new TransientError('SMTP_AUTH_FAILED', `SMTP authentication failed: ${detail}`, { cause: error });
+  }
+  // No TLS (STARTTLS required but refused, or a certificate that does not verify) is the deployment's fault too.
+  if (fields.code === 'ETLS' || TLS_VERIFY_CODES.test(fields.originalCode ?? '')) {
+    return new TransientError('SMTP_TLS_FAILED', `SMTP connection could not be secured: ${detail}`, { cause: error });
   }
   if (fields.permanent === true || (fields.code === 'EENVELOPE' && fields.responseCode === undefined)) {
     return new PlatformError('SMTP_REJECTED', `SMTP server rejected the mail: ${detail}`, false, { cause: error });

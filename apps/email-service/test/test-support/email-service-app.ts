@@ -1,7 +1,5 @@
 // In-process email-service on the real stack, isolated from parallel suites: its own Kafka namespace (topics,
 // groups, DLQs) and its own throw-away database. Mail goes to the shared SMTP sink; tests find theirs by address.
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { KAFKA_CONFIG, namespaced } from '@kafka-platform/kafka';
 import type { KafkaConfig } from '@kafka-platform/kafka';
 import { createServiceApp } from '@kafka-platform/service';
@@ -22,13 +20,4 @@ export const uniqueAddress = (prefix: string): string => `${uniqueName(prefix)}@
 export function deadLetterTopic(app: NestExpressApplication): string {
   const { topics } = app.get<KafkaConfig>(KAFKA_CONFIG);
   return `${namespaced(topics.namespace, 'user-events')}.email-service.dlq`;
-}
-
-/** A port nothing listens on: bound once by the OS, then released. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

@@ -13,8 +13,9 @@ export interface UserServiceUnderTest extends IsolatedApp<NestExpressApplication
   query<T>(sql: string, parameters?: unknown[]): Promise<T[]>;
 }
 
-export async function startUserService(): Promise<UserServiceUnderTest> {
-  const service = await startIsolatedApp('user_service', createUserServiceApp);
+/** `overrides` replace single env values, e.g. KAFKA_BROKERS for a broker that does not answer. */
+export async function startUserService(overrides: NodeJS.ProcessEnv = {}): Promise<UserServiceUnderTest> {
+  const service = await startIsolatedApp('user_service', createUserServiceApp, overrides);
   const dataSource = service.app.get(DataSource);
   return { ...service, query: <T>(sql: string, parameters?: unknown[]) => dataSource.query<T[]>(sql, parameters) };
 }

@@ -9,6 +9,7 @@ import { GetUserService } from './get-user/get-user.service';
 import { ListUsersController } from './list-users/list-users.controller';
 import { ListUsersService } from './list-users/list-users.service';
 import { UpdateUserController } from './update-user/update-user.controller';
+import { UserAccess } from './user-access';
 import { UpdateUserService } from './update-user/update-user.service';
 import { User } from './user.entity';
 
@@ -21,6 +22,6 @@ import { User } from './user.entity';
     UpdateUserController,
     DeleteUserController,
   ],
-  providers: [CreateUserService, ListUsersService, GetUserService, UpdateUserService, DeleteUserService],
+  providers: [CreateUserService, ListUsersService, GetUserService, UpdateUserService, DeleteUserService, UserAccess],
 })
 export class UsersModule {}

@@ -1,3 +1,4 @@
+import { Public, SignupRateLimit } from '@kafka-platform/service';
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiConflict, ApiJsonBodyErrors } from '../../http/error-responses';
@@ -11,7 +12,14 @@ export class CreateUserController {
   constructor(private readonly createUser: CreateUserService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create a user', description: 'Publishes `new_user` (v2) on user-events.' })
+  // Signing up needs no account; a per-address rate limit keeps it from being a mail cannon.
+  @Public()
+  @SignupRateLimit()
+  @ApiOperation({
+    summary: 'Create a user',
+    description: 'Publishes `new_user` (v2) on user-events. Public (no token), 10 per minute per address.',
+    security: [],
+  })
   @ApiCreatedResponse({ type: UserResponse, description: 'The new user' })
   @ApiJsonBodyErrors()
   @ApiConflict('A user with this email (compared case-insensitively) already exists; code EMAIL_TAKEN')

@@ -18,7 +18,14 @@ export class CreateUserService {
   async create(input: CreateUserDto): Promise<User> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const user = await manager.save(manager.create(User, input));
+        // One plain INSERT ... RETURNING: the sign-up is the hot path, and save()'s entity machinery (subjects,
+        // listeners, metadata walks) was the largest share of its CPU in a profile.
+        const [row] = (await manager.query(
+          `INSERT INTO users (email, name, locale) VALUES ($1, $2, $3)
+            RETURNING id, email, name, locale, created_at AS "createdAt", updated_at AS "updatedAt"`,
+          [input.email, input.name, input.locale],
+        )) as User[];
+        const user = Object.assign(new User(), row);
         await this.outbox.add(manager, 'new_user', newUser(user), { version: 2 });
         return user;
       });

@@ -1,3 +1,4 @@
+import { RequireRoles, Role } from '@kafka-platform/service';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiValidationError } from '../../http/error-responses';
@@ -11,11 +12,19 @@ export class ListUsersController {
   constructor(private readonly listUsers: ListUsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users, newest first' })
+  @RequireRoles(Role.UsersRead)
+  @ApiOperation({
+    summary: 'List users, newest first',
+    description:
+      'Keyset pagination: the first page without `after`, each next one with `after` set to the `nextCursor` ' +
+      'of the page before, until `nextCursor` is null. A page costs the same however deep it is, and users ' +
+      'created meanwhile neither repeat nor skip anyone. There is no total count: counting the users would ' +
+      'read the whole table on every page.',
+  })
   @ApiOkResponse({ type: UsersPage })
-  @ApiValidationError('page or pageSize out of bounds, or an unknown query parameter')
-  async list(@Query() { page, pageSize }: ListUsersQuery): Promise<UsersPage> {
-    const [users, total] = await this.listUsers.list(page, pageSize);
-    return { items: users.map(toUserResponse), page, pageSize, total };
+  @ApiValidationError('limit out of bounds, an after that is not a nextCursor, or an unknown query parameter')
+  async list(@Query() { limit, after }: ListUsersQuery): Promise<UsersPage> {
+    const { items, nextCursor } = await this.listUsers.list(limit, after);
+    return { items: items.map(toUserResponse), nextCursor };
   }
 }
