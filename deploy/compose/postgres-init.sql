@@ -1,5 +1,5 @@
--- docker compose's PostgreSQL: one role and one database per service, and the schema registry's, as the local
--- stack creates them (tools/local-stack/lib/postgres.mjs). The postgres image runs this once, on an empty data
+-- docker compose's PostgreSQL: one role and one database per service, the schema registry's and Keycloak's, as the
+-- local stack creates them (tools/local-stack/lib/postgres.mjs). The postgres image runs this once, on an empty data
 -- volume (`docker compose down -v` starts over). Password = name: local development only.
 CREATE ROLE user_service LOGIN PASSWORD 'user_service';
 CREATE DATABASE user_service OWNER user_service;
@@ -12,3 +12,6 @@ CREATE DATABASE dashboard_service OWNER dashboard_service;
 
 CREATE ROLE apicurio_registry LOGIN PASSWORD 'apicurio_registry';
 CREATE DATABASE apicurio_registry OWNER apicurio_registry;
+
+CREATE ROLE keycloak LOGIN PASSWORD 'keycloak';
+CREATE DATABASE keycloak OWNER keycloak;

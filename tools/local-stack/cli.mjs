@@ -1,50 +1,82 @@
 #!/usr/bin/env node
-// The local stack: real Apache Kafka (KRaft), Apicurio Registry on PostgreSQL, the machine's PostgreSQL and an
-// SMTP sink, started as plain processes from Maven Central artifacts and npm packages.
+// The local stack: real Apache Kafka (KRaft), Apicurio Registry and Keycloak on PostgreSQL, the machine's PostgreSQL
+// and an SMTP sink, started as plain processes from Maven Central artifacts and npm packages.
 //
-//   node tools/local-stack/cli.mjs up|down|status|logs|reset [kafka|registry|mail|kafka-secure ...]
+//   node tools/local-stack/cli.mjs up|down|status|logs|reset [--brokers 1|3] [kafka|registry|keycloak|mail|kafka-secure ...]
 //
-// Without names, up/status/logs cover the stack (kafka, registry, mail); down and reset also stop the opt-in
+// Without names, up/status/logs cover the stack (kafka, registry, keycloak, mail); down and reset also stop the opt-in
 // kafka-secure broker (SASL_SSL on 9094, configured from LOCAL_STACK_SECURE_* env: see lib/kafka-secure.mjs).
-import { rmSync } from 'node:fs';
-import { kafkaComponent } from './lib/kafka.mjs';
+// `--brokers 3` (or LOCAL_STACK_BROKERS=3) runs three Kafka nodes instead of one; see lib/kafka.mjs.
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { brokerCountFor, kafkaComponent, localClusterId } from './lib/kafka.mjs';
 import { kafkaSecureComponent } from './lib/kafka-secure.mjs';
+import { keycloakComponent } from './lib/keycloak.mjs';
 import { mailComponent } from './lib/mail.mjs';
-import { ensurePostgres, postgresAnswers, resetDatabases } from './lib/postgres.mjs';
+import { bindServiceDatabases, ensurePostgres, postgresAnswers, resetDatabases } from './lib/postgres.mjs';
 import { logFile, portInUse, runningPid, StackError, stopProcess, tail, waitUntil } from './lib/processes.mjs';
 import { registryComponent } from './lib/registry.mjs';
-import { paths, postgres, stackDir } from './lib/settings.mjs';
+import { kafka, legacyStackDir, paths, postgres, stackDir } from './lib/settings.mjs';
 
 // kafkajs 2.2.4 schedules a negative timeout on Node 24 (tulios/kafkajs#1751): harmless, but noisy.
 process.removeAllListeners('warning').on('warning', (warning) => {
   if (warning.name !== 'TimeoutNegativeWarning') console.warn(warning);
 });
 
-const all = [kafkaComponent, registryComponent, mailComponent, kafkaSecureComponent];
-const stack = all.filter((component) => !component.optIn);
 const log = (message) => console.log(`[stack] ${message}`);
 const isRunning = (component) => component.processes.every((name) => runningPid(name));
 
-function select(names, command) {
-  if (names.length === 0) return ['down', 'reset'].includes(command) ? all : stack;
+/** The stack's components, with a Kafka cluster of `brokers` nodes. */
+function components(brokers) {
+  const all = [kafkaComponent(brokers), registryComponent, keycloakComponent, mailComponent, kafkaSecureComponent];
+  return { all, stack: all.filter((component) => !component.optIn) };
+}
+
+function select(names, command, brokers) {
+  // A stop covers every node a cluster of any size may have running.
+  const everything = ['down', 'reset', 'pids'].includes(command);
+  const { all, stack } = components(everything ? Math.max(...kafka.brokerCounts) : brokers);
+  if (names.length === 0) return everything ? all : stack;
   return names.map((name) => {
+    const node = /^kafka-(\d+)$/.exec(name);
+    if (node && Number(node[1]) <= brokers) return kafkaComponent(brokers, [Number(node[1])]);
     const component = all.find((c) => c.key === name);
     if (!component)
-      throw new StackError(`Unknown component "${name}"; use one of: ${all.map((c) => c.key).join(', ')}`);
+      throw new StackError(
+        `Unknown component "${name}"; use one of: ${all.map((c) => c.key).join(', ')}, or one Kafka node (kafka-1..kafka-${brokers})`,
+      );
     return component;
   });
 }
 
+/** Ports of processes about to start that something else holds (a port may name the process it belongs to). */
 async function refuseTakenPorts(components) {
   const taken = [];
   for (const component of components) {
-    for (const [port, what] of component.ports) if (await portInUse(port)) taken.push(`${port} (${what})`);
+    for (const [port, what, process] of component.ports) {
+      if (process && runningPid(process)) continue;
+      if (await portInUse(port)) taken.push(`${port} (${what})`);
+    }
   }
   if (taken.length > 0) {
+    const legacy = legacyProcesses();
     throw new StackError(
-      `Port ${taken.join(', ')} already in use by a process this stack did not start. Stop that process or free the port, then run stack:up again.`,
+      legacy.length > 0
+        ? `Port ${taken.join(', ')} already in use: the stack started from this checkout before its state moved to ${stackDir} still runs (${legacy.join(', ')}). Stop it with \`LOCAL_STACK_DIR=${legacyStackDir} npm run stack:down\`, then run stack:up again.`
+        : `Port ${taken.join(', ')} already in use by a process this stack did not start. Stop that process or free the port, then run stack:up again.`,
     );
   }
+}
+
+/** Processes of the stack as it ran from the checkout (.local-stack) before its state became the machine's. */
+function legacyProcesses() {
+  const runDir = join(legacyStackDir, 'run');
+  if (legacyStackDir === stackDir || !existsSync(runDir)) return [];
+  return readdirSync(runDir).flatMap((file) => {
+    const pid = Number(readFileSync(join(runDir, file), 'utf8').trim());
+    const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+    return cmdline.includes(legacyStackDir) ? [`${file.replace(/\.pid$/, '')} pid ${pid}`] : [];
+  });
 }
 
 async function waitReady(component) {
@@ -55,14 +87,14 @@ async function waitReady(component) {
       failFast: () => (died() ? 'its process exited' : undefined),
     });
   } catch (error) {
-    throw new StackError(
-      `${error.message}\n--- last log lines of ${component.key}:\n${await component.explainExit(component.processes[0])}`,
-    );
+    const failed = component.processes.find((name) => !runningPid(name)) ?? component.processes[0];
+    throw new StackError(`${error.message}\n--- last log lines of ${failed}:\n${await component.explainExit(failed)}`);
   }
   await component.afterReady?.();
 }
 
-async function up(components) {
+async function up(components, brokers) {
+  for (const component of components) await component.beforeUp?.(log);
   const toStart = components.filter((c) => !isRunning(c));
   // Nothing half-started: every check and download happens before the first process starts.
   for (const component of toStart) await component.prepare?.(log);
@@ -79,19 +111,34 @@ async function up(components) {
     for (const component of toStart) for (const name of component.processes) await stopProcess(name, 10_000);
     throw error;
   }
+  if (components.some((component) => component.key === 'kafka')) {
+    await bindServiceDatabases(localClusterId(brokers), log);
+  }
   log(`ready${toStart.length === 0 ? ' (was already running)' : ''}:`);
-  for (const component of components) log(`  ${component.key.padEnd(12)} ${component.endpoint}`);
+  for (const component of components) {
+    log(`  ${component.key.padEnd(12)} ${component.endpoint}`);
+    for (const note of component.notes?.() ?? []) log(`  ${''.padEnd(12)} ${note}`);
+  }
   if (usesPostgres)
     log(`  postgres     ${postgres.host}:${postgres.port} (databases ${postgres.databases.join(', ')})`);
   log(`logs: ${paths.logs}`);
+  noteLegacyState();
 }
 
-async function down(components) {
+/** Once the stack runs from the machine's state: say that the checkout's old state dir is unused. */
+function noteLegacyState() {
+  if (legacyStackDir !== stackDir && existsSync(join(legacyStackDir, 'data'))) {
+    log(`note: ${legacyStackDir} is no longer used (the stack's state is ${stackDir}); delete it when you like`);
+  }
+}
+
+async function down(components, _brokers, names) {
   for (const component of components) {
     for (const name of component.processes) {
       if (await stopProcess(name)) log(`stopped ${name}`);
     }
     component.afterDown?.();
+    if (names.length === 0) component.afterFullDown?.();
   }
 }
 
@@ -103,11 +150,21 @@ async function status(components) {
     healthy &&= Boolean(answers);
     const state = pids.every(Boolean) ? `running (pid ${pids.join(',')})` : 'not running';
     log(`${component.key.padEnd(12)} ${state}, ${answers ? 'answering' : 'not answering'}: ${component.endpoint}`);
+    for (const line of (await component.statusLines?.()) ?? []) log(`  ${line}`);
   }
   if (components.every((component) => component.standalone)) return healthy;
   const pg = await postgresAnswers().catch(() => false);
   log(`postgres     machine server, ${pg ? 'answering' : 'not answering'}: ${postgres.host}:${postgres.port}`);
+  log(`state: ${stackDir}`);
   return healthy && pg;
+}
+
+/** For scripts (the fault tests): the pid of every running process of the stack, as JSON. */
+async function pids(components) {
+  const running = components.flatMap((component) =>
+    component.processes.map((name) => [name, runningPid(name)]).filter(([, pid]) => pid),
+  );
+  console.log(JSON.stringify(Object.fromEntries(running)));
 }
 
 async function logs(components) {
@@ -118,20 +175,41 @@ async function logs(components) {
   }
 }
 
-async function reset() {
-  await down(all);
+async function reset(components) {
+  await down(components, undefined, []);
   rmSync(paths.data, { recursive: true, force: true });
   rmSync(paths.config, { recursive: true, force: true });
   await resetDatabases().catch((error) => log(`could not drop the databases: ${error.message}`));
-  log(`reset: Kafka data, registry schemas and the service databases are gone (${stackDir}); run stack:up`);
+  log(
+    `reset: Kafka data, registry schemas, Keycloak's database and the service databases are gone (${stackDir}); run stack:up`,
+  );
 }
 
-const [command, ...names] = process.argv.slice(2);
-const commands = { up, down, status, logs, reset };
+/** `--brokers N` anywhere among the arguments; the rest are the command and component names. */
+function parseArgs(args) {
+  const rest = [];
+  let brokers;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--brokers') brokers = args[++i] ?? '';
+    else if (args[i]?.startsWith('--brokers=')) brokers = args[i].slice('--brokers='.length);
+    else rest.push(args[i]);
+  }
+  const [command, ...names] = rest;
+  return { command, names, brokers };
+}
+
+const commands = { up, down, status, logs, reset, pids };
 try {
-  if (!commands[command])
-    throw new StackError(`usage: cli.mjs ${Object.keys(commands).join('|')} [${all.map((c) => c.key).join('|')} ...]`);
-  const result = await commands[command](select(names, command));
+  const { command, names, brokers: flag } = parseArgs(process.argv.slice(2));
+  if (!commands[command]) {
+    throw new StackError(
+      `usage: cli.mjs ${Object.keys(commands).join('|')} [--brokers ${kafka.brokerCounts.join('|')}] [${components(1)
+        .all.map((c) => c.key)
+        .join('|')} ...]`,
+    );
+  }
+  const brokers = brokerCountFor(flag);
+  const result = await commands[command](select(names, command, brokers), brokers, names);
   process.exitCode = result === false ? 1 : 0;
 } catch (error) {
   console.error(`[stack] ${error instanceof StackError ? error.message : error.stack}`);

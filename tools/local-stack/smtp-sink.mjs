@@ -9,8 +9,13 @@
 //   GET    /api/v1/message/{ID}/raw            the original RFC 5322 source
 //   DELETE /api/v1/messages                    delete all, or {"IDs": [...]}
 //   GET    /livez, /readyz                     health, as Mailpit serves them
+//
+// With --data-file, what it receives is also appended to that file and read back at start, so stopping the sink
+// (an SMTP outage in a fault test, a stack restart) loses no mail that it had accepted.
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -21,10 +26,48 @@ const { values } = parseArgs({
     'http-port': { type: 'string', default: '8025' },
     'max-messages': { type: 'string', default: '1000' },
     'stack-home': { type: 'string' },
+    'data-file': { type: 'string' },
   },
 });
 const maxMessages = Number(values['max-messages']);
-const messages = []; // newest first
+const dataFile = values['data-file'];
+const messages = load(); // newest first
+
+/** The messages kept in the data file (oldest line first), newest first, at most maxMessages. */
+function load() {
+  if (!dataFile || !existsSync(dataFile)) return [];
+  return readFileSync(dataFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const stored = JSON.parse(line);
+      return { ...stored, raw: Buffer.from(stored.raw, 'base64') };
+    })
+    .reverse()
+    .slice(0, maxMessages);
+}
+
+const line = (message) => `${JSON.stringify({ ...message, raw: message.raw.toString('base64') })}\n`;
+
+function keep(message) {
+  messages.unshift(message);
+  if (!dataFile) {
+    messages.length = Math.min(messages.length, maxMessages);
+    return;
+  }
+  appendFileSync(dataFile, line(message));
+  // The file is rewritten only now and then: one line per mail is the common case.
+  if (messages.length > maxMessages * 1.1) {
+    messages.length = maxMessages;
+    rewrite();
+  }
+}
+
+function rewrite() {
+  if (dataFile) writeFileSync(dataFile, [...messages].reverse().map(line).join(''));
+}
+
+if (dataFile) mkdirSync(dirname(dataFile), { recursive: true });
 
 const addresses = (field) =>
   (field ? [field].flat() : [])
@@ -84,8 +127,7 @@ const smtp = new SMTPServer({
     stream.on('end', async () => {
       try {
         const raw = Buffer.concat(chunks);
-        messages.unshift(toStored(await simpleParser(raw), raw, session.envelope));
-        messages.length = Math.min(messages.length, maxMessages);
+        keep(toStored(await simpleParser(raw), raw, session.envelope));
         callback();
       } catch (error) {
         callback(error);
@@ -131,6 +173,7 @@ async function route(request, response) {
     const drop = Array.isArray(IDs) && IDs.length > 0 ? new Set(IDs) : undefined;
     const kept = drop ? messages.filter((m) => !drop.has(m.ID)) : [];
     messages.splice(0, messages.length, ...kept);
+    rewrite();
     return send(response, 200, 'ok', 'text/plain');
   }
   if (parts[0] === 'api' && parts[1] === 'v1' && parts[2] === 'message' && parts[3] && request.method === 'GET') {
@@ -147,15 +190,14 @@ const http = createServer((request, response) => {
   route(request, response).catch((error) => send(response, 400, { error: error.message }));
 });
 
-// Dual-stack where IPv6 exists, so `localhost` works whichever address it resolves to first.
+// Loopback only (127.0.0.1), like the rest of the stack: the sink takes mail from anyone and shows it to anyone, so
+// nothing off the machine may reach it. Clients that resolve `localhost` to ::1 first fall back to 127.0.0.1 (Node's
+// autoSelectFamily, curl and Java try every address).
 function listen(server, port, name) {
   return new Promise((resolve, reject) => {
-    server.once('error', (error) => {
-      if (error.code !== 'EAFNOSUPPORT' && error.code !== 'EADDRNOTAVAIL') return reject(error);
-      server.listen(port, '0.0.0.0', resolve);
-    });
-    server.listen(port, '::', () => {
-      console.log(`${name} listening on ${port}`);
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      console.log(`${name} listening on 127.0.0.1:${port}`);
       resolve();
     });
   });

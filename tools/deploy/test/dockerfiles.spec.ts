@@ -4,6 +4,7 @@
 // pure function (support/dockerfile-rules.ts) shown to fail on a broken copy.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { SERVICE_NODE_OPTIONS } from '@kafka-platform/testing';
 import { repoRoot } from './support/config-env-names';
 import {
   baseImageFromPin,
@@ -17,6 +18,7 @@ import {
   productionDependenciesOnly,
   productionEnv,
   runsAsNonRoot,
+  serviceNodeOptions,
   startsApp,
 } from './support/dockerfile-rules';
 import type { Dockerfile } from './support/dockerfile-rules';
@@ -105,6 +107,11 @@ describe.each(Object.keys(APPS) as App[])('apps/%s/Dockerfile', (app) => {
     expect(productionDependenciesOnly(file)).toEqual([]);
     expect(productionEnv(file)).toEqual([]);
     expect(runsAsNonRoot(file)).toEqual([]);
+  });
+
+  it('runs node with the options the services are tested and benchmarked with', () => {
+    expect(serviceNodeOptions(file, SERVICE_NODE_OPTIONS)).toEqual([]);
+    expect(readFileSync(join(repoRoot, 'tools', 'dev', 'start.mjs'), 'utf8')).toContain(`'${SERVICE_NODE_OPTIONS}'`);
   });
 
   it('copies every workspace the app runs with, and the files it reads at run time', () => {

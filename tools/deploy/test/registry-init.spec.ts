@@ -1,4 +1,4 @@
-// deploy/compose/registry-init.mjs (compose's one-shot that gives Apicurio its global BACKWARD rule), run as
+// deploy/compose/registry-init.mjs (compose's one-shot that gives Apicurio its global BACKWARD_TRANSITIVE rule), run as
 // compose runs it, against a stand-in for the registry's admin API that records what it is asked. The stand-in
 // answers as Apicurio 3.3 does: 404 without a global rule, the rule as JSON once there is one.
 import { execFile } from 'node:child_process';
@@ -15,6 +15,8 @@ const RULE = '/apis/registry/v3/admin/rules';
 interface FakeRegistry {
   readonly url: string;
   readonly requests: string[];
+  /** The Authorization header of each request ('' without one). */
+  readonly authorizations: string[];
   close(): Promise<void>;
 }
 
@@ -22,7 +24,9 @@ interface FakeRegistry {
 async function fakeRegistry(initial: string | undefined, failWrites = false): Promise<FakeRegistry> {
   let rule = initial;
   const requests: string[] = [];
+  const authorizations: string[] = [];
   const server: Server = createServer((request, response) => {
+    authorizations.push(request.headers.authorization ?? '');
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
@@ -46,15 +50,19 @@ async function fakeRegistry(initial: string | undefined, failWrites = false): Pr
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    authorizations,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 
 /** Runs the script as compose does (node, REGISTRY_URL) and gives its exit code and output. */
-async function runInit(registryUrl: string): Promise<{ code: number; output: string }> {
+async function runInit(
+  registryUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; output: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [script], {
-      env: { PATH: process.env['PATH'], REGISTRY_URL: registryUrl },
+      env: { PATH: process.env['PATH'], REGISTRY_URL: registryUrl, ...env },
       timeout: 10_000,
     });
     return { code: 0, output: stdout + stderr };
@@ -64,36 +72,73 @@ async function runInit(registryUrl: string): Promise<{ code: number; output: str
   }
 }
 
-describe('registry-init (the global BACKWARD rule)', () => {
+describe('registry-init (the global BACKWARD_TRANSITIVE rule)', () => {
   let registry: FakeRegistry | undefined;
   afterEach(() => registry?.close());
 
-  const backward = JSON.stringify({ ruleType: 'COMPATIBILITY', config: 'BACKWARD' });
+  const transitive = JSON.stringify({ ruleType: 'COMPATIBILITY', config: 'BACKWARD_TRANSITIVE' });
 
   it('creates the rule when the registry has none', async () => {
     registry = await fakeRegistry(undefined);
     const run = await runInit(registry.url);
     expect(run).toEqual({ code: 0, output: expect.stringContaining('rule created') });
-    expect(registry.requests).toEqual([`GET ${RULE}/COMPATIBILITY`, `POST ${RULE} ${backward}`]);
+    expect(registry.requests).toEqual([`GET ${RULE}/COMPATIBILITY`, `POST ${RULE} ${transitive}`]);
   });
 
-  it('replaces another compatibility level', async () => {
-    registry = await fakeRegistry('NONE');
-    const run = await runInit(`${registry.url}/`);
-    expect(run).toEqual({ code: 0, output: expect.stringContaining('rule changed to BACKWARD') });
-    expect(registry.requests).toEqual([`GET ${RULE}/COMPATIBILITY`, `PUT ${RULE}/COMPATIBILITY ${backward}`]);
-  });
-
-  it('leaves a BACKWARD rule alone, so compose can run it on every start', async () => {
+  it('replaces the BACKWARD rule of an older deployment, which checks a new version against the latest only', async () => {
     registry = await fakeRegistry('BACKWARD');
-    expect(await runInit(registry.url)).toEqual({ code: 0, output: expect.stringContaining('already BACKWARD') });
+    const run = await runInit(`${registry.url}/`);
+    expect(run).toEqual({
+      code: 0,
+      output: expect.stringContaining('rule changed from BACKWARD to BACKWARD_TRANSITIVE'),
+    });
+    expect(registry.requests).toEqual([`GET ${RULE}/COMPATIBILITY`, `PUT ${RULE}/COMPATIBILITY ${transitive}`]);
+  });
+
+  it('replaces any other compatibility level', async () => {
+    registry = await fakeRegistry('NONE');
+    expect(await runInit(registry.url)).toEqual({
+      code: 0,
+      output: expect.stringContaining('rule changed from NONE to BACKWARD_TRANSITIVE'),
+    });
+    expect(registry.requests).toEqual([`GET ${RULE}/COMPATIBILITY`, `PUT ${RULE}/COMPATIBILITY ${transitive}`]);
+  });
+
+  it('leaves a BACKWARD_TRANSITIVE rule alone, so compose can run it on every start', async () => {
+    registry = await fakeRegistry('BACKWARD_TRANSITIVE');
+    expect(await runInit(registry.url)).toEqual({
+      code: 0,
+      output: expect.stringContaining('already BACKWARD_TRANSITIVE'),
+    });
     expect(registry.requests).toEqual([`GET ${RULE}/COMPATIBILITY`]);
+  });
+
+  it('logs in with REGISTRY_USERNAME / REGISTRY_PASSWORD (HTTP basic) on every request when they are set', async () => {
+    registry = await fakeRegistry(undefined);
+    const login = { REGISTRY_USERNAME: 'registry-admin', REGISTRY_PASSWORD: 's3cret' };
+    expect(await runInit(registry.url, login)).toEqual({ code: 0, output: expect.stringContaining('rule created') });
+    const basic = `Basic ${Buffer.from('registry-admin:s3cret').toString('base64')}`;
+    expect(registry.authorizations).toEqual([basic, basic]);
+  });
+
+  it('sends no credentials over plain http off the machine, nor a user without a password', async () => {
+    const login = { REGISTRY_USERNAME: 'registry-admin', REGISTRY_PASSWORD: 's3cret' };
+    const remote = await runInit('http://apicurio-registry:8081', login);
+    expect(remote.code).toBe(1);
+    expect(remote.output).toContain(
+      'failed: REGISTRY_USERNAME is set, but http://apicurio-registry:8081 is plain http: the credentials would cross the network in clear text (use https)',
+    );
+    const half = await runInit('http://127.0.0.1:1', { REGISTRY_USERNAME: 'registry-admin' });
+    expect(half.code).toBe(1);
+    expect(half.output).toContain('failed: REGISTRY_PASSWORD is required when REGISTRY_USERNAME is set');
   });
 
   it('fails, naming the cause, when the registry refuses', async () => {
     registry = await fakeRegistry(undefined, true);
     const run = await runInit(registry.url);
     expect(run.code).toBe(1);
-    expect(run.output).toMatch(/setting the global BACKWARD rule on http:\/\/127\.0\.0\.1:\d+ failed: POST 500/);
+    expect(run.output).toMatch(
+      /setting the global BACKWARD_TRANSITIVE rule on http:\/\/127\.0\.0\.1:\d+ failed: POST 500/,
+    );
   });
 });

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from 'node:net';
 import { logFile, runningPid, startDetached, tail } from './processes.mjs';
-import { mail, stackDir } from './settings.mjs';
+import { mail, paths, stackDir } from './settings.mjs';
 
 const sinkScript = join(dirname(fileURLToPath(import.meta.url)), '..', 'smtp-sink.mjs');
 export const mailApiUrl = `http://localhost:${mail.httpPort}`;
@@ -15,6 +15,7 @@ export function startMailSink() {
     `--http-port=${mail.httpPort}`,
     `--max-messages=${mail.maxMessages}`,
     `--stack-home=${stackDir}`,
+    `--data-file=${join(paths.data, 'mail', 'messages.jsonl')}`,
   ]);
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { run, StackError } from './processes.mjs';
 
 const MAVEN_HELP =
-  'The stack downloads Kafka and Apicurio Registry from Maven Central with Maven on first start. Install it (Debian/Ubuntu: apt-get install -y maven; macOS: brew install maven) and put `mvn` on PATH.';
+  'The stack downloads Kafka, Apicurio Registry and Keycloak from Maven Central with Maven on first start. Install it (Debian/Ubuntu: apt-get install -y maven; macOS: brew install maven) and put `mvn` on PATH.';
 
 const javaHelp = (major, why) =>
   `${why} needs Java ${major} or newer. Install a JDK (for example Temurin ${major}+ from adoptium.net, or Debian/Ubuntu: apt-get install -y openjdk-${major}-jre-headless) and put it on PATH, set JAVA_HOME, or set LOCAL_STACK_JAVA${major} to its java binary.`;

@@ -48,8 +48,12 @@ async function startRegistry() {
     [
       `-Xmx${registry.heap}`,
       `-Dlocal.stack.home=${stackDir}`,
+      // Loopback only, the API and the management interface alike (Quarkus binds 0.0.0.0 by default): this
+      // registry has no authentication.
+      '-Dquarkus.http.host=127.0.0.1',
       `-Dquarkus.http.port=${registry.port}`,
       // Health and metrics live on Quarkus' management port, 9000 by default: a port too many tools want.
+      '-Dquarkus.management.host=127.0.0.1',
       `-Dquarkus.management.port=${registry.managementPort}`,
       '-Dapicurio.storage.kind=sql',
       '-Dapicurio.storage.sql.kind=postgresql',
@@ -72,30 +76,31 @@ export async function registryAnswers() {
   return response.ok && Array.isArray(await response.json());
 }
 
+/** The platform's compatibility rule: every new schema version must read the data of every earlier one. */
+export const COMPATIBILITY_RULE = 'BACKWARD_TRANSITIVE';
+
 /**
- * A global BACKWARD rule: without any rule Apicurio accepts every schema change, and for an existing subject
- * it answers `GET /config/{subject}` differently from Confluent, which trips the Confluent client's register().
+ * A global BACKWARD_TRANSITIVE rule: without any rule Apicurio accepts every schema change. Transitive, as the
+ * local gate in libs/events (compatibility.spec.ts) checks each version against all earlier ones, not just the
+ * one before: records of every version stay in the log, and a consumer on the newest schema must read them all.
+ * Replaces any other global level (an older stack's BACKWARD). `base` is the registry's root URL.
  */
-export async function ensureGlobalCompatibilityRule() {
-  const rules = `${registryUrl}/apis/registry/v3/admin/rules`;
+export async function ensureGlobalCompatibilityRule(base = registryUrl) {
+  const rules = `${base}/apis/registry/v3/admin/rules`;
   const current = await fetch(`${rules}/COMPATIBILITY`);
-  if (current.ok && (await current.json()).config === 'BACKWARD') return;
+  if (current.ok && (await current.json()).config === COMPATIBILITY_RULE) return 'unchanged';
+  const body = JSON.stringify({ ruleType: 'COMPATIBILITY', config: COMPATIBILITY_RULE });
+  const headers = { 'content-type': 'application/json' };
+  // 404 = no global rule yet (POST creates it); otherwise one exists with another value (PUT replaces it).
   const response = current.ok
-    ? await fetch(`${rules}/COMPATIBILITY`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ruleType: 'COMPATIBILITY', config: 'BACKWARD' }),
-      })
-    : await fetch(rules, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ruleType: 'COMPATIBILITY', config: 'BACKWARD' }),
-      });
+    ? await fetch(`${rules}/COMPATIBILITY`, { method: 'PUT', headers, body })
+    : await fetch(rules, { method: 'POST', headers, body });
   if (!response.ok) {
     throw new StackError(
-      `Setting the registry's global BACKWARD rule failed: ${response.status} ${await response.text()}`,
+      `Setting the registry's global ${COMPATIBILITY_RULE} rule failed: ${response.status} ${await response.text()}`,
     );
   }
+  return current.ok ? 'changed' : 'created';
 }
 
 export const registryComponent = {
@@ -110,7 +115,7 @@ export const registryComponent = {
   prepare: prepareRegistry,
   start: startRegistry,
   answers: registryAnswers,
-  afterReady: ensureGlobalCompatibilityRule,
+  afterReady: () => ensureGlobalCompatibilityRule(),
   explainExit: () => tail(logFile('registry'), 60),
   timeoutMs: 180_000,
 };

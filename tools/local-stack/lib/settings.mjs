@@ -1,12 +1,20 @@
 // Where the local stack lives and which ports it uses. The ports are the platform's contract
-// (../shared/ARCHITECTURE.md); paths can be moved with env so several checkouts can share one download cache.
+// (../shared/ARCHITECTURE.md).
+//
+// The stack's state (Kafka's data, pid files, logs) is the machine's, not the checkout's: the stack uses the
+// machine's PostgreSQL, whose service databases belong to one Kafka cluster, so Kafka's data must be kept where
+// the databases are, in one place per machine. A second clone finds the same running stack and the same log.
+// LOCAL_STACK_DIR moves it (the tests that need a stack of their own do), LOCAL_STACK_CACHE the downloads.
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..', '..');
-export const stackDir = resolve(process.env.LOCAL_STACK_DIR ?? join(repoRoot, '.local-stack'));
+const stateHome = process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state');
+export const stackDir = resolve(process.env.LOCAL_STACK_DIR ?? join(stateHome, 'kafka-platform', 'stack'));
+/** Where the stack kept its state before it moved out of the checkout. */
+export const legacyStackDir = join(repoRoot, '.local-stack');
 export const cacheDir = resolve(
   process.env.LOCAL_STACK_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kafka-platform'),
 );
@@ -22,11 +30,21 @@ export const kafka = {
   version: '4.3.1',
   pom: join(here, '..', 'kafka', 'pom.xml'),
   heap: process.env.LOCAL_STACK_KAFKA_HEAP ?? '768m',
-  // One combined broker+controller today. Each node gets its own id, port pair and data dir, so a
-  // three-node mode is a longer list here, not a rewrite.
-  nodes: [{ id: 1, brokerPort: 9092, controllerPort: 9093 }],
   partitions: 6,
+  // One combined broker+controller by default; three (a KRaft quorum that survives losing one node) on request.
+  brokerCounts: [1, 3],
 };
+
+/**
+ * The nodes of a cluster of `count`: every node is broker and controller; node n listens on 9n92 for clients and
+ * 9n93 for the controller quorum (node 1 keeps the contract's 9092/9093).
+ */
+export const kafkaNodes = (count) =>
+  Array.from({ length: count }, (_, index) => ({
+    id: index + 1,
+    brokerPort: 9092 + index * 100,
+    controllerPort: 9093 + index * 100,
+  }));
 
 // The opt-in SASL_SSL broker (`up kafka-secure`, see lib/kafka-secure.mjs): its own ports next to the main
 // broker's, loopback only. Its certificates and SCRAM users come from the caller's env (LOCAL_STACK_SECURE_*).
@@ -44,13 +62,28 @@ export const registry = {
   database: 'apicurio_registry',
 };
 
+// Keycloak, the platform's OpenID Connect provider (lib/keycloak.mjs): HTTP on 8180 (docker compose publishes Kafka
+// UI on 8080), health and metrics on its management port 8190; the realm is imported from deploy/keycloak.
+export const keycloak = {
+  version: '26.4.7',
+  port: 8180,
+  managementPort: 8190,
+  heap: process.env.LOCAL_STACK_KEYCLOAK_HEAP ?? '512m',
+  database: 'keycloak',
+  realm: 'kafka-platform',
+};
+
 const pgAdminUrl = process.env.LOCAL_STACK_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const postgres = {
   adminUrl: pgAdminUrl,
   host: new URL(pgAdminUrl).hostname,
   port: Number(new URL(pgAdminUrl).port || 5432),
-  // One database and one role per service (and the registry's), password = name: local development only.
-  databases: ['user_service', 'email_service', 'dashboard_service', registry.database],
+  // One database and one role per service (and the registry's and Keycloak's), password = name: local development only.
+  databases: ['user_service', 'email_service', 'dashboard_service', registry.database, keycloak.database],
+  // What a service's database holds follows one Kafka cluster's log; the registry's schemas and Keycloak's realm
+  // serve every cluster.
+  serviceDatabases: ['user_service', 'email_service', 'dashboard_service'],
 };
 
-export const mail = { smtpPort: 1025, httpPort: 8025, maxMessages: 1000 };
+// Room for a fault test's thousand sign-ups and everything else that ran before it.
+export const mail = { smtpPort: 1025, httpPort: 8025, maxMessages: 20_000 };

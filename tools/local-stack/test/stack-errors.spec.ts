@@ -9,10 +9,10 @@ const cli = join(__dirname, '..', 'cli.mjs');
 const nodeOnlyPath = dirname(process.execPath);
 
 /** Runs `stack:up` with a fresh state dir of its own, expecting it to fail; returns what it printed. */
-async function failingUp(env: NodeJS.ProcessEnv, prepare?: (stateDir: string) => void) {
+async function failingUp(env: NodeJS.ProcessEnv, prepare?: (stateDir: string) => void, args: string[] = []) {
   const stateDir = mkdtempSync(join(tmpdir(), 'stack-errors-'));
   prepare?.(stateDir);
-  const run = promisify(execFile)(process.execPath, [cli, 'up'], {
+  const run = promisify(execFile)(process.execPath, [cli, 'up', ...args], {
     env: { ...process.env, LOCAL_STACK_DIR: stateDir, ...env },
     timeout: 60_000,
   });
@@ -35,6 +35,15 @@ describe('stack:up in a bad environment', () => {
     expect(result.stderr).toContain('8081 (Apicurio Registry)');
     expect(result.stderr).toContain('already in use by a process this stack did not start');
     expect(result.pidFiles).toEqual([]);
+  });
+
+  it('refuses a broker count it cannot run, naming where it came from', async () => {
+    expect((await failingUp({}, undefined, ['--brokers', '2'])).stderr).toContain(
+      '--brokers=2: the local Kafka runs 1 or 3 broker(s)',
+    );
+    expect((await failingUp({ LOCAL_STACK_BROKERS: 'many' })).stderr).toContain(
+      'LOCAL_STACK_BROKERS=many: the local Kafka runs 1 or 3 broker(s)',
+    );
   });
 
   it('says how to get Java when there is none', async () => {
@@ -70,5 +79,15 @@ describe('stack:up in a bad environment', () => {
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'up'], { timeout: 60_000 });
     expect(stdout).toContain('[stack] ready (was already running):');
     expect(stdout).toContain('logs: ');
+  });
+
+  it('lists every Kafka node of the running cluster with its role, and whether it answers', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'status'], { timeout: 60_000 });
+    const nodes = [
+      ...stdout.matchAll(/^\[stack\] {3}(kafka-\d) +broker \+ controller.*: running \(pid \d+\), answering/gm),
+    ];
+    const brokers = (/^\[stack\] kafka +running.*answering: (.*)$/m.exec(stdout)?.[1] ?? '').split(',');
+    expect(nodes.map((match) => match[1])).toEqual(brokers.map((_, index) => `kafka-${index + 1}`));
+    expect(stdout.match(/\(quorum leader\)/g)).toHaveLength(1);
   });
 });

@@ -1,4 +1,7 @@
-// The local stack answers real clients: kafkajs, the Confluent schema-registry client, pg and nodemailer.
+// The local stack answers real clients: kafkajs, the Confluent schema-registry client, pg, nodemailer and an
+// OpenID Connect client of Keycloak's realm; and none of it answers from the network, only on loopback.
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { readSchema } from '@kafka-platform/events';
 import { databaseUrl, deleteSubject, uniqueName, waitFor } from '@kafka-platform/testing';
@@ -7,7 +10,49 @@ import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
 import { createTopic, endpoints, kafkaClient, readFromStart } from './support';
 
+/** This machine's addresses that are not loopback (where a port bound to 0.0.0.0 or :: would also answer). */
+const externalAddresses = Object.values(networkInterfaces())
+  .flat()
+  .filter((address) => address !== undefined && !address.internal && address.family === 'IPv4')
+  .map((address) => address?.address as string);
+
+/** 'open' when something accepts a TCP connection at host:port, else the error code (ECONNREFUSED, ...). */
+const probe = (host: string, port: number): Promise<string> =>
+  new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve('open');
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve('ETIMEDOUT');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+
 describe('local stack smoke', () => {
+  // The stack's own ports (tools/local-stack/lib/settings.mjs): Kafka's client and controller ports, the registry's
+  // API and management ports, Keycloak's HTTP and management ports, the SMTP sink's SMTP and HTTP ports. None has
+  // authentication worth the name, so none may answer on an address other machines can reach. (PostgreSQL is the
+  // machine's own server, configured outside the stack.)
+  const STACK_PORTS = [9092, 9093, 8081, 8091, 8180, 8190, 1025, 8025];
+
+  (externalAddresses.length > 0 ? it : it.skip)(
+    `listens on loopback only: nothing answers on this machine's other addresses (${externalAddresses.join(', ')})`,
+    async () => {
+      const answers = await Promise.all(
+        externalAddresses.flatMap((host) =>
+          STACK_PORTS.map(async (port) => ({ at: `${host}:${port}`, answer: await probe(host, port) })),
+        ),
+      );
+      expect(answers.filter(({ answer }) => answer === 'open')).toEqual([]);
+      // ... while the same ports answer on loopback, so the probe itself works.
+      const loopback = await Promise.all(STACK_PORTS.map((port) => probe('127.0.0.1', port)));
+      expect(loopback).toEqual(STACK_PORTS.map(() => 'open'));
+    },
+  );
+
   describe('Kafka', () => {
     const kafka = kafkaClient('stack-smoke');
     let admin: Admin;
@@ -104,6 +149,58 @@ describe('local stack smoke', () => {
         }
       },
     );
+  });
+
+  describe('Keycloak (OpenID Connect)', () => {
+    const issuer = process.env['OIDC_ISSUER_URL'] ?? 'http://localhost:8180/realms/kafka-platform';
+
+    /** The password grant of the realm's platform-cli client (a public client, development realm only). */
+    const passwordGrant = (username: string, password: string) =>
+      fetch(`${issuer}/protocol/openid-connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'password', client_id: 'platform-cli', username, password }),
+      });
+
+    it("serves the realm's discovery document, naming the issuer tokens carry", async () => {
+      const response = await fetch(`${issuer}/.well-known/openid-configuration`);
+      expect(response.status).toBe(200);
+      const discovery = (await response.json()) as { issuer: string; jwks_uri: string; token_endpoint: string };
+      expect(discovery.issuer).toBe(issuer);
+      expect(discovery.token_endpoint).toBe(`${issuer}/protocol/openid-connect/token`);
+      const keys = (await (await fetch(discovery.jwks_uri)).json()) as { keys: { kty: string; use?: string }[] };
+      expect(keys.keys).toEqual(expect.arrayContaining([expect.objectContaining({ kty: 'RSA', use: 'sig' })]));
+    });
+
+    it('gives a demo user an access token for the services, with her realm roles', async () => {
+      const response = await passwordGrant('vera', 'vera-demo-password');
+      expect(response.status).toBe(200);
+      const { access_token: token, token_type: type } = (await response.json()) as {
+        access_token: string;
+        token_type: string;
+      };
+      expect(type).toBe('Bearer');
+      const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+        iss: string;
+        aud: string | string[];
+        azp: string;
+        preferred_username: string;
+        realm_access?: { roles: string[] };
+      };
+      expect(payload.iss).toBe(issuer);
+      expect([payload.aud].flat()).toEqual(
+        expect.arrayContaining(['user-service', 'email-service', 'dashboard-service']),
+      );
+      expect(payload).toMatchObject({ azp: 'platform-cli', preferred_username: 'vera' });
+      expect(payload.realm_access?.roles).toContain('users:read');
+      expect(payload.realm_access?.roles).not.toContain('admin');
+    });
+
+    it('refuses an unknown user', async () => {
+      const response = await passwordGrant(uniqueName('nobody'), 'wrong');
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { error: string }).error).toBe('invalid_grant');
+    });
   });
 
   describe('SMTP sink', () => {

@@ -8,8 +8,11 @@ export const repoRoot = join(__dirname, '..', '..', '..', '..');
 /** Libraries every service runs with: their config schemas apply to all three. */
 const SHARED_LIBS = ['libs/service/src', 'libs/kafka/src', 'libs/messaging/src'];
 
-/** Read by Node or a dependency rather than a schema; harmless to set on any service. */
-export const RUNTIME_ENV_NAMES = ['NODE_ENV', 'NODE_OPTIONS', 'KAFKAJS_NO_PARTITIONER_WARNING'];
+/**
+ * Read by Node or a dependency rather than a schema; harmless to set on any service. NODE_EXTRA_CA_CERTS: a CA Node
+ * adds to the ones it trusts at start (k8s/overlays/prod: the schema registry's, for the Confluent client and fetch).
+ */
+export const RUNTIME_ENV_NAMES = ['NODE_ENV', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'KAFKAJS_NO_PARTITIONER_WARNING'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -144,6 +144,14 @@ export function productionDependenciesOnly(file: Dockerfile): string[] {
   return problems;
 }
 
+/** The runtime's NODE_OPTIONS are the ones the services are tested and benchmarked with. */
+export function serviceNodeOptions(file: Dockerfile, expected: string): string[] {
+  const env = all(finalStage(file), 'ENV').map((instruction) => instruction.args);
+  return env.some((args) => args.includes(`NODE_OPTIONS="${expected}"`))
+    ? []
+    : [`the final stage does not set NODE_OPTIONS="${expected}"`];
+}
+
 export function productionEnv(file: Dockerfile): string[] {
   const env = all(finalStage(file), 'ENV').map((instruction) => instruction.args);
   return env.some((args) => /(^|\s)NODE_ENV=production(\s|$)/.test(args))

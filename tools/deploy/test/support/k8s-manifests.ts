@@ -24,7 +24,7 @@ export interface EnvVar {
 }
 
 export interface Probe {
-  httpGet?: { path?: string; port: number | string };
+  httpGet?: { path?: string; port: number | string; scheme?: 'HTTP' | 'HTTPS' };
   tcpSocket?: { port: number | string };
   exec?: { command: string[] };
 }
@@ -75,7 +75,7 @@ export interface Workload extends K8sObject {
   spec: {
     replicas?: number;
     selector: { matchLabels?: Labels };
-    template: { metadata?: { labels?: Labels }; spec: PodSpec };
+    template: { metadata?: { labels?: Labels; annotations?: Labels }; spec: PodSpec };
   };
 }
 

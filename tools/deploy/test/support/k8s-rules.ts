@@ -58,15 +58,28 @@ export function serviceProbeProblems(workload: Workload, containerName: string):
 const declaresPort = (container: Container, port: number | string): boolean =>
   (container.ports ?? []).some((declared) => declared.name === port || declared.containerPort === port);
 
-/** Every variable a service container gets, directly or from a ConfigMap, must be one its config reads. */
+/**
+ * Every variable a service container gets, directly or from a ConfigMap, must be one its config reads, or feed
+ * such a variable's value through Kubernetes' `$(NAME)` expansion (as prod's DATABASE_SERVER_URL feeds DATABASE_URL)
+ * from an earlier place in the list, where the expansion finds it.
+ */
 export function envNameProblems(
   workload: Workload,
   containerName: string,
   manifests: Manifests,
   allowed: ReadonlySet<string>,
 ): string[] {
+  const container = workload.spec.template.spec.containers.find((candidate) => candidate.name === containerName);
+  const env = container?.env ?? [];
+  const feeds = (name: string): boolean =>
+    env.some(
+      (other, index) =>
+        allowed.has(other.name) &&
+        (other.value ?? '').includes(`$(${name})`) &&
+        env.findIndex((candidate) => candidate.name === name) < index,
+    );
   return envNames(workload, containerName, manifests)
-    .filter((name) => !allowed.has(name))
+    .filter((name) => !allowed.has(name) && !feeds(name))
     .map((name) => `${nameOf(workload)}: ${name} is read by no config schema of ${containerName}`);
 }
 

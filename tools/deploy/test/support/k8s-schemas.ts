@@ -1,15 +1,22 @@
-// Schema checks for rendered objects: Kubernetes' own kinds against the API schemas (kubernetes-models), and the
-// custom resources of Strimzi and KEDA, whose CRDs are not available offline, against the structure their operators
-// need, written out here.
+// Schema checks for rendered objects, and the platform's rules for its custom resources beyond what a schema says.
+//
+// Every object, Kubernetes' own kinds and the Strimzi and KEDA custom resources alike, is validated against the
+// schema of its kind and API version with unknown fields refused (k8s-validate.mjs, in a child process):
+//   Kubernetes   kubernetes-models (the Kubernetes API's OpenAPI schemas)
+//   Strimzi      @kubernetes-models/strimzi-kafka-operator: the CRDs of Strimzi 1.0.0, kafka.strimzi.io/v1 only
+//   KEDA         @kubernetes-models/keda: KEDA 2's API types, keda.sh/v1alpha1
+// What a schema cannot say (a label naming a rendered Kafka, the Kafka version the supported Strimzi releases run,
+// a trigger's metadata, which is a free string map) is checked by customResourceProblems.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { imagePins } from './image-pins';
 import type { K8sObject } from './k8s-manifests';
 import { nameOf } from './k8s-manifests';
 
 const validator = join(__dirname, 'k8s-validate.mjs');
 
-/** Problems per object (empty when valid); every object must be of a kind kubernetes-models knows. */
-export function coreSchemaProblems(objects: readonly K8sObject[]): string[] {
+/** Problems per object (empty when valid); every object must be of a kind and API version a schema is known for. */
+export function schemaProblems(objects: readonly K8sObject[]): string[] {
   if (objects.length === 0) return [];
   const run = spawnSync(process.execPath, [validator], { input: JSON.stringify(objects), encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`k8s-validate.mjs failed:\n${run.stderr}`);
@@ -19,95 +26,97 @@ export function coreSchemaProblems(objects: readonly K8sObject[]): string[] {
   );
 }
 
+/**
+ * The Strimzi releases the manifests are written for: the ones whose CRDs serve kafka.strimzi.io/v1 (Strimzi 1.0
+ * removed every other version) and that run the platform's Kafka. Strimzi 1.1 and later run Kafka 4.2.0 to 4.3.1.
+ * Moving to another Strimzi release means checking its supported Kafka versions and changing this, the README and
+ * k8s/base/kafka/kafka.yaml together.
+ */
+export const STRIMZI = { releases: '1.1.0 to 1.2.x', kafka: { oldest: '4.2.0', newest: '4.3.1' } } as const;
+
+/** The platform's Kafka version: the tag of KAFKA_IMAGE in the root .env (apache/kafka:4.3.1), as everywhere else. */
+export const platformKafkaVersion = (): string => {
+  const image = imagePins().get('KAFKA_IMAGE') ?? '';
+  const version = /:(\d+\.\d+\.\d+)$/.exec(image)?.[1];
+  if (!version) throw new Error(`KAFKA_IMAGE=${image} in .env has no x.y.z version tag`);
+  return version;
+};
+
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 const isCount = (value: unknown, min = 1): boolean => Number.isInteger(value) && (value as number) >= min;
 const dig = (value: unknown, ...path: string[]): unknown =>
   path.reduce<unknown>((at, key) => (isObject(at) ? at[key] : undefined), value);
+const versionParts = (version: string): number[] => version.split('.').map(Number);
+const compareVersions = (a: string, b: string): number => {
+  const [x, y] = [versionParts(a), versionParts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const difference = (x[i] ?? 0) - (y[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+};
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const KAFKA_ACL_OPERATIONS = [
-  'Read',
-  'Write',
-  'Create',
-  'Delete',
-  'Alter',
-  'Describe',
-  'ClusterAction',
-  'AlterConfigs',
-  'DescribeConfigs',
-  'IdempotentWrite',
-  'All',
-];
 
-/** The custom resources the manifests may use, each with what its operator requires. */
-const CUSTOM_RESOURCES: Record<string, (object: K8sObject, all: readonly K8sObject[]) => string[]> = {
-  'kafka.strimzi.io/v1beta2 Kafka': kafkaProblems,
-  'kafka.strimzi.io/v1beta2 KafkaNodePool': nodePoolProblems,
-  'kafka.strimzi.io/v1beta2 KafkaTopic': topicProblems,
-  'kafka.strimzi.io/v1beta2 KafkaUser': userProblems,
-  'keda.sh/v1alpha1 ScaledObject': scaledObjectProblems,
-  'keda.sh/v1alpha1 TriggerAuthentication': triggerAuthenticationProblems,
+/** The custom resources the platform uses, each with the rules its schema cannot express. */
+const PLATFORM_RULES: Record<string, (object: K8sObject, all: readonly K8sObject[]) => string[]> = {
+  Kafka: kafkaProblems,
+  KafkaNodePool: nodePoolProblems,
+  KafkaTopic: topicProblems,
+  KafkaUser: userProblems,
+  ScaledObject: scaledObjectProblems,
+  TriggerAuthentication: triggerAuthenticationProblems,
 };
 
 const CUSTOM_GROUPS = ['kafka.strimzi.io', 'keda.sh'];
 
-/** Whether an object belongs to an operator's API group (checked here) rather than to Kubernetes itself. */
+/** Whether an object belongs to an operator's API group rather than to Kubernetes itself. */
 export const isCustomResource = (object: K8sObject): boolean =>
   CUSTOM_GROUPS.includes(object.apiVersion.split('/')[0] as string);
 
+/** The platform's rules for a Strimzi or KEDA resource (its schema is checked by schemaProblems). */
 export function customResourceProblems(object: K8sObject, all: readonly K8sObject[]): string[] {
-  const check = CUSTOM_RESOURCES[`${object.apiVersion} ${object.kind}`];
-  if (!check) return [`${nameOf(object)}: unknown custom resource ${object.apiVersion} ${object.kind}`];
+  const check = PLATFORM_RULES[object.kind];
+  if (!check)
+    return [`${nameOf(object)}: ${object.apiVersion} ${object.kind} is no custom resource this platform uses`];
   return check(object, all).map((problem) => `${nameOf(object)}: ${problem}`);
 }
 
 function kafkaProblems(kafka: K8sObject): string[] {
   const problems: string[] = [];
-  const annotations = kafka.metadata.annotations ?? {};
-  if (annotations['strimzi.io/kraft'] !== 'enabled') problems.push('needs annotation strimzi.io/kraft: enabled');
-  if (annotations['strimzi.io/node-pools'] !== 'enabled') {
-    problems.push('needs annotation strimzi.io/node-pools: enabled');
+  for (const annotation of ['strimzi.io/kraft', 'strimzi.io/node-pools']) {
+    if (kafka.metadata.annotations?.[annotation] !== undefined) {
+      problems.push(`annotation ${annotation} is ignored since Strimzi 0.48 (KRaft and node pools are all it runs)`);
+    }
   }
-  if (dig(kafka, 'spec', 'zookeeper') !== undefined) problems.push('spec.zookeeper has no place in a KRaft cluster');
   const version = dig(kafka, 'spec', 'kafka', 'version');
-  if (typeof version !== 'string' || !/^4\.\d+\.\d+$/.test(version)) {
-    problems.push(`spec.kafka.version must be Kafka 4.x.y, got ${String(version)}`);
+  const platform = platformKafkaVersion();
+  if (version !== platform) {
+    problems.push(`spec.kafka.version must be the platform's Kafka ${platform} (KAFKA_IMAGE), got ${String(version)}`);
   }
-  for (const field of ['replicas', 'storage']) {
-    if (dig(kafka, 'spec', 'kafka', field) !== undefined) {
-      problems.push(`spec.kafka.${field} is ignored with node pools; set it on the KafkaNodePool`);
-    }
+  const { oldest, newest } = STRIMZI.kafka;
+  if (
+    typeof version !== 'string' ||
+    !/^\d+\.\d+\.\d+$/.test(version) ||
+    compareVersions(version, oldest) < 0 ||
+    compareVersions(version, newest) > 0
+  ) {
+    problems.push(
+      `spec.kafka.version ${String(version)} is not run by Strimzi ${STRIMZI.releases} (Kafka ${oldest} to ${newest})`,
+    );
   }
-  const listeners = dig(kafka, 'spec', 'kafka', 'listeners');
-  if (!Array.isArray(listeners) || listeners.length === 0) problems.push('spec.kafka.listeners must not be empty');
-  for (const [index, listener] of (Array.isArray(listeners) ? listeners : []).entries()) {
-    const at = `spec.kafka.listeners[${index}]`;
-    if (!/^[a-z0-9]{1,11}$/.test(String(dig(listener, 'name')))) problems.push(`${at}.name must be 1-11 [a-z0-9]`);
-    if (!isCount(dig(listener, 'port'), 9092)) problems.push(`${at}.port must be 9092 or higher`);
-    if (
-      !['internal', 'cluster-ip', 'route', 'loadbalancer', 'nodeport', 'ingress'].includes(
-        String(dig(listener, 'type')),
-      )
-    ) {
-      problems.push(`${at}.type ${String(dig(listener, 'type'))} is not a Strimzi listener type`);
-    }
-    if (typeof dig(listener, 'tls') !== 'boolean') problems.push(`${at}.tls must be true or false`);
-    const authentication = dig(listener, 'authentication', 'type');
-    if (authentication !== undefined && !['tls', 'scram-sha-512', 'oauth', 'custom'].includes(String(authentication))) {
-      problems.push(`${at}.authentication.type ${String(authentication)} is not a Strimzi authentication type`);
-    }
-  }
-  const authorization = dig(kafka, 'spec', 'kafka', 'authorization', 'type');
-  if (authorization !== undefined && !['simple', 'opa', 'keycloak', 'custom'].includes(String(authorization))) {
-    problems.push(`spec.kafka.authorization.type ${String(authorization)} is not a Strimzi authorization type`);
-  }
-  if (!isObject(dig(kafka, 'spec', 'kafka', 'config'))) problems.push('spec.kafka.config must be a map');
   for (const operator of ['topicOperator', 'userOperator']) {
     if (!isObject(dig(kafka, 'spec', 'entityOperator', operator))) {
       problems.push(`spec.entityOperator.${operator} must be set (KafkaTopic/KafkaUser resources need it)`);
     }
+  }
+  const names = ((dig(kafka, 'spec', 'kafka', 'listeners') as { name?: string; port?: number }[]) ?? []).flatMap(
+    (listener) => [`name ${listener.name}`, `port ${listener.port}`],
+  );
+  for (const duplicate of new Set(names.filter((name, index) => names.indexOf(name) !== index))) {
+    problems.push(`two listeners have ${duplicate}`);
   }
   return problems;
 }
@@ -123,16 +132,12 @@ function nodePoolProblems(pool: K8sObject, all: readonly K8sObject[]): string[] 
   const problems = clusterLabelProblems(pool, all);
   if (!isCount(dig(pool, 'spec', 'replicas'))) problems.push('spec.replicas must be a whole number >= 1');
   const roles = dig(pool, 'spec', 'roles');
-  if (!Array.isArray(roles) || roles.length === 0 || roles.some((role) => !['broker', 'controller'].includes(role))) {
-    problems.push('spec.roles must list broker and/or controller');
-  }
+  if (!Array.isArray(roles) || roles.length === 0) problems.push('spec.roles must list broker and/or controller');
   const storage = dig(pool, 'spec', 'storage');
   const volumes = dig(storage, 'type') === 'jbod' ? dig(storage, 'volumes') : [storage];
   if (!Array.isArray(volumes) || volumes.length === 0) problems.push('spec.storage must define a volume');
   for (const volume of Array.isArray(volumes) ? volumes : []) {
-    const type = dig(volume, 'type');
-    if (type !== 'ephemeral' && type !== 'persistent-claim') problems.push(`storage type ${String(type)} is unknown`);
-    if (type === 'persistent-claim' && !/^\d+(Mi|Gi|Ti)$/.test(String(dig(volume, 'size')))) {
+    if (dig(volume, 'type') === 'persistent-claim' && !/^\d+(Mi|Gi|Ti)$/.test(String(dig(volume, 'size')))) {
       problems.push('a persistent-claim volume needs a size such as 20Gi');
     }
   }
@@ -142,6 +147,7 @@ function nodePoolProblems(pool: K8sObject, all: readonly K8sObject[]): string[] 
 function topicProblems(topic: K8sObject, all: readonly K8sObject[]): string[] {
   const problems = clusterLabelProblems(topic, all);
   if (!DNS_SUBDOMAIN.test(topic.metadata.name)) problems.push('metadata.name must be a DNS subdomain');
+  // Optional in the schema (the broker's defaults apply); the catalog decides them here.
   if (typeof dig(topic, 'spec', 'topicName') !== 'string') problems.push('spec.topicName must be set');
   if (!isCount(dig(topic, 'spec', 'partitions'))) problems.push('spec.partitions must be a whole number >= 1');
   if (!isCount(dig(topic, 'spec', 'replicas'))) problems.push('spec.replicas must be a whole number >= 1');
@@ -154,32 +160,13 @@ function topicProblems(topic: K8sObject, all: readonly K8sObject[]): string[] {
 
 function userProblems(user: K8sObject, all: readonly K8sObject[]): string[] {
   const problems = clusterLabelProblems(user, all);
-  const authentication = dig(user, 'spec', 'authentication', 'type');
-  if (!['tls', 'tls-external', 'scram-sha-512'].includes(String(authentication))) {
-    problems.push(`spec.authentication.type ${String(authentication)} is not a Strimzi user authentication`);
-  }
-  if (dig(user, 'spec', 'authorization', 'type') !== 'simple') problems.push('spec.authorization.type must be simple');
+  if (dig(user, 'spec', 'authentication', 'type') === undefined) problems.push('spec.authentication must be set');
   const acls = dig(user, 'spec', 'authorization', 'acls');
   if (!Array.isArray(acls) || acls.length === 0) problems.push('spec.authorization.acls must not be empty');
   for (const [index, acl] of (Array.isArray(acls) ? acls : []).entries()) {
-    const type = dig(acl, 'resource', 'type');
-    if (!['topic', 'group', 'cluster', 'transactionalId'].includes(String(type))) {
-      problems.push(`acls[${index}].resource.type ${String(type)} is unknown`);
-    }
-    if (type !== 'cluster' && typeof dig(acl, 'resource', 'name') !== 'string') {
+    // The schema leaves the name optional for every type; only the cluster has none.
+    if (dig(acl, 'resource', 'type') !== 'cluster' && typeof dig(acl, 'resource', 'name') !== 'string') {
       problems.push(`acls[${index}].resource.name must be set`);
-    }
-    const pattern = dig(acl, 'resource', 'patternType');
-    if (pattern !== undefined && pattern !== 'literal' && pattern !== 'prefix') {
-      problems.push(`acls[${index}].resource.patternType must be literal or prefix`);
-    }
-    const operations = dig(acl, 'operations');
-    if (!Array.isArray(operations) || operations.length === 0) {
-      problems.push(`acls[${index}].operations must not be empty`);
-    } else {
-      for (const operation of operations.filter((op) => !KAFKA_ACL_OPERATIONS.includes(op))) {
-        problems.push(`acls[${index}]: ${String(operation)} is not a Kafka ACL operation`);
-      }
     }
   }
   return problems;
@@ -200,7 +187,7 @@ function scaledObjectProblems(scaled: K8sObject, all: readonly K8sObject[]): str
   const triggers = dig(scaled, 'spec', 'triggers');
   if (!Array.isArray(triggers) || triggers.length === 0) problems.push('spec.triggers must not be empty');
   for (const [index, trigger] of (Array.isArray(triggers) ? triggers : []).entries()) {
-    if (typeof dig(trigger, 'type') !== 'string') problems.push(`triggers[${index}].type must be set`);
+    // A trigger's metadata is a string map in the schema: what the Kafka scaler reads is checked here.
     if (dig(trigger, 'type') === 'kafka') {
       for (const field of ['bootstrapServers', 'consumerGroup', 'topic']) {
         if (typeof dig(trigger, 'metadata', field) !== 'string') {
@@ -220,20 +207,8 @@ function scaledObjectProblems(scaled: K8sObject, all: readonly K8sObject[]): str
 }
 
 function triggerAuthenticationProblems(auth: K8sObject): string[] {
-  const problems: string[] = [];
-  const secrets = dig(auth, 'spec', 'secretTargetRef') ?? [];
-  const env = dig(auth, 'spec', 'env') ?? [];
-  if (!Array.isArray(secrets) || !Array.isArray(env)) return ['spec.secretTargetRef and spec.env must be lists'];
-  if (secrets.length + env.length === 0) problems.push('must take at least one parameter from a secret or env');
-  for (const [index, ref] of secrets.entries()) {
-    if (!['parameter', 'name', 'key'].every((field) => typeof dig(ref, field) === 'string')) {
-      problems.push(`secretTargetRef[${index}] needs parameter, name and key`);
-    }
-  }
-  for (const [index, ref] of env.entries()) {
-    if (!['parameter', 'name'].every((field) => typeof dig(ref, field) === 'string')) {
-      problems.push(`env[${index}] needs parameter and name`);
-    }
-  }
-  return problems;
+  const secrets = dig(auth, 'spec', 'secretTargetRef');
+  const env = dig(auth, 'spec', 'env');
+  const count = (Array.isArray(secrets) ? secrets.length : 0) + (Array.isArray(env) ? env.length : 0);
+  return count === 0 ? ['must take at least one parameter from a secret or env'] : [];
 }
