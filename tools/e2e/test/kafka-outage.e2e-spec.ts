@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { uniqueName, waitFor } from '@kafka-platform/testing';
-import { PlatformUnderTest } from './support/platform';
+import { PlatformUnderTest, uniqueName, waitFor } from '@kafka-platform/testing';
 
 const cli = join(__dirname, '../../local-stack/cli.mjs');
 const stack = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { timeout: 200_000 });
@@ -30,17 +29,19 @@ describe('a Kafka outage under the running platform', () => {
       const email = `${uniqueName('outage')}@example.com`;
       await platform.createUser({ email, name: `Outage ${i}` });
     }
-    const during = await (await fetch(`${users.url}/metrics`)).text();
+    const during = await (await fetch(`${users.managementUrl}/metrics`)).text();
     expect(metric(during, 'outbox_pending_rows')).toBe(2);
-    await waitFor('the user-service to report Kafka not ready', async () => {
-      const ready = await fetch(`${users.url}/health/ready`);
+    // The API stays in service: the outbox is what keeps the events while Kafka is away.
+    expect((await fetch(`${users.url}/health/ready`)).status).toBe(200);
+    await waitFor('the email-service to report its consumer not running', async () => {
+      const ready = await fetch(`${platform.services['email-service'].url}/health/ready`);
       return ready.status === 503;
     });
 
     await stack('up', 'kafka');
     await waitFor(
       'the outbox to drain',
-      async () => metric(await (await fetch(`${users.url}/metrics`)).text(), 'outbox_pending_rows') === 0,
+      async () => metric(await (await fetch(`${users.managementUrl}/metrics`)).text(), 'outbox_pending_rows') === 0,
       { timeoutMs: 90_000, intervalMs: 500 },
     );
     await waitFor(

@@ -1,7 +1,11 @@
-import { readTopic, uniqueName, waitFor } from '@kafka-platform/testing';
+import { PlatformUnderTest, mailsTo, readTopic, uniqueName, waitFor } from '@kafka-platform/testing';
 import { writeRaw } from './support/kafka';
-import { PlatformUnderTest, mailsTo } from './support/platform';
-import type { GroupLag } from './support/platform';
+
+interface GroupLag {
+  groupId: string;
+  totalLag: number;
+  partitions: { partition: number; committed: string; logEnd: string; lag: number }[];
+}
 
 interface Stats {
   totalUsers: number;
