@@ -1,25 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { DLQ_HEADER, EventPublisher, HEADER } from '@kafka-platform/kafka';
-import { readTopic, waitFor } from '@kafka-platform/testing';
-import type { TopicRecord } from '@kafka-platform/testing';
+import { ConsumerHost, EventPublisher } from '@kafka-platform/kafka';
+import { freePort, topicSize, waitFor } from '@kafka-platform/testing';
 import { DataSource } from 'typeorm';
-import {
-  closedPort,
-  deadLetterTopic,
-  startEmailService,
-  uniqueAddress,
-} from '../../test/test-support/email-service-app';
+import { deadLetterTopic, startEmailService, uniqueAddress } from '../../test/test-support/email-service-app';
 import type { EmailServiceUnderTest } from '../../test/test-support/email-service-app';
-import { mailsTo } from '../../test/test-support/mail-sink';
+import { smtpServerOn } from '../../test/test-support/smtp-server';
 
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
 
-// Its own app (own namespace and database): SMTP_PORT points at a port nothing listens on.
-describe('email-service with the SMTP server down', () => {
+// Its own app (own namespace and database): SMTP_PORT points at a port nothing listens on until the test opens it.
+describe('email-service through an SMTP outage', () => {
   let service: EmailServiceUnderTest;
+  let smtpPort: number;
 
   beforeAll(async () => {
-    service = await startEmailService({ SMTP_PORT: String(await closedPort()), KAFKA_HANDLER_MAX_ATTEMPTS: '3' });
+    smtpPort = await freePort();
+    service = await startEmailService({ SMTP_PORT: String(smtpPort), KAFKA_HANDLER_MAX_ATTEMPTS: '2' });
   });
   afterAll(() => service?.close());
 
@@ -28,46 +24,48 @@ describe('email-service with the SMTP server down', () => {
     return row.count;
   };
 
-  it('retries the welcome mail, dead-letters it with the SMTP error, records nothing, and goes on', async () => {
+  it('holds the mail while SMTP is down (readiness names it), dead-letters nothing, and sends it once SMTP is back', async () => {
     const publisher = service.app.get(EventPublisher);
     const userId = randomUUID();
-    const address = uniqueAddress('unlucky');
-    const failed = await publisher.publish(
+    const address = uniqueAddress('patient');
+    const held = await publisher.publish(
       'new_user',
-      { userId, email: address, name: 'Unlucky', locale: 'en' },
+      { userId, email: address, name: 'Patient', locale: 'en' },
       { version: 2 },
     );
 
-    const isFailed = (record: TopicRecord) => record.headers[HEADER.eventId] === failed.eventId;
-    const deadLetter = (await readTopic(deadLetterTopic(service.app), (records) => records.some(isFailed))).find(
-      isFailed,
-    ) as TopicRecord;
-
-    expect(deadLetter.topic).toBe(`${service.namespace}.user-events.email-service.dlq`);
-    expect(deadLetter.key).toBe(userId);
-    expect(deadLetter.headers).toMatchObject({
-      [HEADER.eventType]: 'new_user',
-      [DLQ_HEADER.errorCode]: 'SMTP_UNAVAILABLE',
-      [DLQ_HEADER.errorClass]: 'TransientError',
-      [DLQ_HEADER.retryable]: 'true',
-      [DLQ_HEADER.attempts]: '3',
-      [DLQ_HEADER.group]: `${service.namespace}.email-service`,
-      [DLQ_HEADER.sourceTopic]: `${service.namespace}.user-events`,
-      [DLQ_HEADER.sourcePartition]: String(failed.partition),
-      [DLQ_HEADER.sourceOffset]: failed.offset,
+    // Far more attempts than a bug would get (2), and readiness says what the consumer waits for.
+    const blocked = await waitFor('the partition to be held by the outage', () => {
+      const [entry] = service.app.get(ConsumerHost).status?.blocked ?? [];
+      return entry && entry.attempts > 4 && entry;
     });
-    expect(deadLetter.headers[DLQ_HEADER.errorMessage]).toContain('ECONNREFUSED');
-    // The failed attempts rolled back: no sent mail recorded, no inbox row that would swallow a redrive.
-    expect(await count(`SELECT count(*)::int AS count FROM sent_emails WHERE event_id = $1`, failed.eventId)).toBe(0);
-    expect(await count(`SELECT count(*)::int AS count FROM inbox WHERE event_id = $1`, failed.eventId)).toBe(0);
-
-    // The next event of the same user (same key, same partition) is not blocked behind the failed one.
-    const next = await publisher.publish('user_deleted', { userId }, { version: 1 });
-    expect(next.partition).toBe(failed.partition);
-    await waitFor('the next event on the partition to be handled', async () => {
-      const handled = await count(`SELECT count(*)::int AS count FROM inbox WHERE event_id = $1`, next.eventId);
-      return handled === 1;
+    expect(blocked).toMatchObject({
+      partition: held.partition,
+      offset: held.offset,
+      kind: 'transient',
+      code: 'SMTP_UNAVAILABLE',
+      dependencies: ['smtp'],
     });
-    expect(await mailsTo(address)).toEqual([]);
+    const ready = await fetch(`${service.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({
+      error: { consumer: { status: 'down', state: 'running', blockedBy: ['smtp'] } },
+    });
+    // The failed attempts rolled back: no sent mail recorded, no inbox row that would swallow a later attempt.
+    expect(await count(`SELECT count(*)::int AS count FROM sent_emails WHERE event_id = $1`, held.eventId)).toBe(0);
+    expect(await count(`SELECT count(*)::int AS count FROM inbox WHERE event_id = $1`, held.eventId)).toBe(0);
+
+    const smtp = await smtpServerOn(smtpPort);
+    try {
+      await waitFor('the held mail to go out once SMTP is back', () => smtp.received.includes(address), {
+        timeoutMs: 30_000,
+      });
+      await waitFor('readiness to recover', async () => (await fetch(`${service.url}/health/ready`)).status === 200);
+      expect(smtp.received.filter((to) => to === address)).toHaveLength(1);
+      expect(await count(`SELECT count(*)::int AS count FROM sent_emails WHERE event_id = $1`, held.eventId)).toBe(1);
+      expect(await topicSize(deadLetterTopic(service.app))).toBe(0);
+    } finally {
+      await smtp.close();
+    }
   });
 });
