@@ -12,6 +12,7 @@ import type {
 } from 'kafkajs';
 import { PlatformError, TransientError } from '../errors/platform-error';
 import { partitionForKey } from './murmur2';
+import { recordOffsets } from './record-offsets';
 import { quietKafkajsTimeoutWarning } from './quiet-kafkajs-warning';
 import type { ConsumerTimings, KafkaConfig } from '../config/kafka-config';
 import { readTlsFiles } from '../config/kafka-config';
@@ -170,14 +171,12 @@ class KafkajsProducer implements KafkaProducerPort {
       if (refusal && PRODUCER_STATE_ERRORS.has(refusal.code)) throw await this.replaceProducer(refusal);
       throw refusal ?? error;
     });
-    const next = new Map(results.map((result) => [result.partition, BigInt(result.baseOffset ?? '0')]));
-    const unconfirmed = [...new Set(messages.map((message) => message.partition))].filter((p) => !next.has(p));
-    if (unconfirmed.length > 0) throw unconfirmedWrite(topic, unconfirmed);
-    return messages.map(({ partition }) => {
-      const offset = next.get(partition) ?? 0n;
-      next.set(partition, offset + 1n);
-      return { topic, partition, offset: String(offset) };
-    });
+    const baseOffsets = new Map(results.map((result) => [result.partition, BigInt(result.baseOffset ?? '0')]));
+    return recordOffsets(
+      topic,
+      messages.map((message) => message.partition),
+      baseOffsets,
+    );
   }
 
   /** Drops the producer whose state went stale for a new one (a new producer id); the write is to be retried. */
@@ -206,19 +205,6 @@ class KafkajsProducer implements KafkaProducerPort {
     return partitions;
   }
 }
-
-/**
- * kafkajs can resolve a send without having written every partition: when a partition's leader moves to a broker
- * that already answered for other partitions of the same send, its retry skips that broker (it keys its retries
- * by broker), and the moved partition's records are silently dropped. Found by the fault suite (a broker killed
- * mid-burst lost one acknowledged outbox row). A send is only a success when Kafka confirmed every partition;
- * otherwise the caller retries it, and a partition that did land gets a duplicate with the same event id.
- */
-const unconfirmedWrite = (topic: string, partitions: readonly number[]) =>
-  new TransientError(
-    'KAFKA_WRITE_UNCONFIRMED',
-    `Kafka confirmed no write for partition(s) ${partitions.join(', ')} of ${topic} (a leader moved during the send); retry it`,
-  );
 
 /**
  * A write the brokers answered with an error (NOT_ENOUGH_REPLICAS, TOPIC_AUTHORIZATION_FAILED...), found in the

@@ -5,7 +5,7 @@
 // ProtocolError (code PLT_KFK_PROTOCOL) naming Kafka's error in `apiId`; retries and per-broker sends wrap them in
 // MultipleErrors (an AggregateError: `errors`), and some in `cause`. These are read by shape, not by class, so that
 // this module needs nothing of the library at run time.
-import { PlatformError, TransientError } from '../errors/platform-error';
+import { PlatformError } from '../errors/platform-error';
 
 interface PlatformaticErrorShape {
   readonly code?: unknown;
@@ -133,11 +133,4 @@ export const unknownTopic = (topic: string, cause?: unknown) =>
     `Topic "${topic}" does not exist. Topics are created from the event catalog (ensureTopics), never on first use.`,
     false,
     { cause },
-  );
-
-/** A send the library resolved without an offset for every partition written to: never taken for a success. */
-export const unconfirmedWrite = (topic: string, partitions: readonly number[]) =>
-  new TransientError(
-    'KAFKA_WRITE_UNCONFIRMED',
-    `Kafka confirmed no write for partition(s) ${partitions.join(', ')} of ${topic}; retry it`,
   );

@@ -2,14 +2,8 @@ import type { Producer } from '@platformatic/kafka';
 import { TransientError } from '../errors/platform-error';
 import type { KafkaProducerPort, OutgoingRecord, ProducedRecord } from './kafka-ports';
 import { partitionForKey } from './murmur2';
-import {
-  authenticationFailure,
-  brokerRefusal,
-  isUnknownTopic,
-  reach,
-  unconfirmedWrite,
-  unknownTopic,
-} from './platformatic-errors';
+import { recordOffsets } from './record-offsets';
+import { authenticationFailure, brokerRefusal, isUnknownTopic, reach, unknownTopic } from './platformatic-errors';
 
 // The idempotent producer's state (its id, epoch and sequence numbers) no longer matched the broker's. The library
 // recovers from UNKNOWN_PRODUCER_ID and OUT_OF_ORDER_SEQUENCE_NUMBER once by itself (a new producer id, the batch
@@ -84,19 +78,15 @@ export class PlatformaticProducer implements KafkaProducerPort {
     const result = await producer.send({ messages, acks: -1 }).catch((error: unknown) => {
       throw failedSend(topic, error);
     });
-    const next = new Map<number, bigint>();
+    const baseOffsets = new Map<number, bigint>();
     for (const written of result.offsets ?? []) {
-      if (written.topic === topic) next.set(written.partition, written.offset);
+      if (written.topic === topic) baseOffsets.set(written.partition, written.offset);
     }
-    // A send is only a success when Kafka confirmed every partition written to (the kafkajs adapter learnt this
-    // from a lost record); otherwise the caller retries it, and a partition that did land gets a duplicate.
-    const unconfirmed = [...new Set(messages.map((message) => message.partition))].filter((p) => !next.has(p));
-    if (unconfirmed.length > 0) throw unconfirmedWrite(topic, unconfirmed);
-    return messages.map(({ partition }) => {
-      const offset = next.get(partition) ?? 0n;
-      next.set(partition, offset + 1n);
-      return { topic, partition, offset: String(offset) };
-    });
+    return recordOffsets(
+      topic,
+      messages.map((message) => message.partition),
+      baseOffsets,
+    );
   }
 
   private current(): Producer {
