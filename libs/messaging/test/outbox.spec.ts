@@ -352,6 +352,36 @@ describe('outbox and relay (real PostgreSQL and Kafka)', () => {
     expectKeyOrder(read, written, keys);
   });
 
+  it('claims the next round while Kafka takes this one, and hands that claim back when it stops', async () => {
+    const writer = await start({ outbox: { relay: false } });
+    await writeBacklog(writer, 600, 1);
+    const relay = await start({ outbox: { batchSize: 100, maxBatchSize: 100, pollIntervalMs: 200 } });
+    const send = jest.spyOn(relay.app.get(EventPublisher), 'send');
+    let sends = 0;
+    send.mockImplementation(async function (this: EventPublisher, prepared) {
+      sends += 1;
+      await new Promise((resolve) => setTimeout(resolve, 500)); // a slow Kafka: the next claim lands meanwhile
+      return EventPublisher.prototype.send.call(this, prepared);
+    });
+    const claimed = async () =>
+      Number(
+        (
+          await writer.dataSource.query(
+            `SELECT count(*) AS n FROM outbox WHERE state = 'pending' AND claimed_by IS NOT NULL`,
+          )
+        )[0].n,
+      );
+    // One round being published and the next one claimed ahead.
+    await waitFor('a round in Kafka with the next one claimed', async () => sends >= 2 && (await claimed()) === 200);
+
+    await relay.app.close();
+    apps.splice(apps.indexOf(relay.app), 1);
+    expect(await claimed()).toBe(0);
+    const sent = Number((await writer.dataSource.query(`SELECT count(*) AS n FROM outbox WHERE state = 'sent'`))[0].n);
+    expect(await pending(writer.dataSource)).toBe(600 - sent);
+    expect(await topicSize(test.topic)).toBe(sent);
+  });
+
   it('survives its own connections being terminated mid-transaction, and still sends every row', async () => {
     const writer = await start({ outbox: { relay: false } });
     const written = new Set<string>();

@@ -56,6 +56,8 @@ interface RoundResult {
 
 interface Claim {
   readonly rows: ClaimedRow[];
+  /** The rows it asked for (the batch size when it was taken). */
+  readonly limit: number;
   /** Pending rows found (at most the claim's limit), whether or not they could go now. */
   readonly candidates: number;
   /** Candidates left for a later round because an earlier row of their key is still open. */
@@ -86,8 +88,9 @@ const FAILED: RoundResult = { claimed: 1, sent: 0, failed: 1 };
  * transaction or a row lock open while Kafka is slow or down.
  *
  * Throughput: the relay has two connections of its own (claims never queue behind request transactions in the
- * service's pool), and a round's settle runs while the next round claims and publishes. That cannot reorder a
- * key: the rows being settled are still open, so the next claim leaves every later row of their keys for after.
+ * service's pool); a round's settle runs while the next round claims and publishes, and under a backlog the next
+ * claim runs while this round publishes. Neither can reorder a key: rows being published or settled are still
+ * open, so a claim leaves every later row of their keys for after.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -144,14 +147,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async run(): Promise<void> {
     let settling: Promise<RoundResult> = Promise.resolve(NOTHING);
+    let next: Promise<Claim> | undefined;
     while (this.running) {
       let result = NOTHING;
-      const limit = this.batchSize;
+      let asked = this.batchSize;
       try {
         this.notified = false;
-        const claim = await this.claim();
+        const pending = next ?? this.claim();
+        next = undefined;
+        const claim = await pending;
+        asked = claim.limit;
         const overlapped = this.settleInFlight;
-        const outcomes = claim.rows.length > 0 ? await this.publish(claim.rows) : undefined;
+        const publishing = claim.rows.length > 0 ? this.publish(claim.rows) : undefined;
+        // A backlog (this claim came back full, the last round went out): the database claims the next round while
+        // Kafka takes this one.
+        if (publishing && claim.candidates >= claim.limit && this.failedRounds === 0) next = this.prefetch();
+        const outcomes = await publishing;
         // The previous round settled while this one claimed and published; this one settles during the next.
         const previous = await settling.catch((error: unknown) => {
           this.logFailure(classifyError(error), 'settling an outbox round failed');
@@ -161,7 +172,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         result = { ...previous, claimed: claim.rows.length };
         // Rows held back only because the previous round was still settling are ready now: no sleep.
         if (claim.heldBack > 0 && overlapped) this.notified = true;
-        this.resize(claim.candidates, limit);
+        this.resize(claim.candidates, claim.limit);
         await this.cleanup();
       } catch (error) {
         // The database itself failed (a claim): the rows stay as they were; try again after a backoff.
@@ -171,9 +182,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (!this.running) break;
       this.failedRounds = result.failed > 0 && result.sent === 0 ? this.failedRounds + 1 : 0;
       if (this.failedRounds > 0) await this.sleep(this.backoffMs(this.failedRounds));
-      else if (result.claimed < limit && !this.notified) await this.sleep(this.options.pollIntervalMs);
+      else if (!next && result.claimed < asked && !this.notified) await this.sleep(this.options.pollIntervalMs);
     }
     await settling.catch((error: unknown) => this.logFailure(classifyError(error), 'settling an outbox round failed'));
+    await this.release(next);
+  }
+
+  /**
+   * The next round's claim, taken while the current round publishes. It cannot reorder a key: the current round's
+   * rows are still open, so this claim leaves every later row of their keys for after.
+   */
+  private prefetch(): Promise<Claim> {
+    const claim = this.claim();
+    claim.catch(() => undefined); // awaited (and its failure handled) by the next round
+    return claim;
+  }
+
+  /** Hands back a claim taken for a round that never ran (the relay stopped): other relays need not wait claimMs. */
+  private async release(claim: Promise<Claim> | undefined): Promise<void> {
+    const rows = (await claim?.catch(() => undefined))?.rows ?? [];
+    if (rows.length === 0) return;
+    await this.settle(rows, new Map(rows.map((row) => [row, { held: true } as const]))).catch((error: unknown) =>
+      this.logFailure(classifyError(error), 'handing back an outbox claim failed'),
+    );
   }
 
   private startSettle(rows: readonly ClaimedRow[], outcomes: ReadonlyMap<ClaimedRow, RowOutcome>) {
@@ -197,14 +228,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Claims the ready rows for claimMs; committed before anything is sent. */
   private claim(): Promise<Claim> {
+    const limit = this.batchSize;
     return inTransaction(this.pool, async (client) => {
       const { rows: candidates } = await client.query<{ id: string; key: string }>(
         `SELECT id, key FROM outbox
           WHERE state = 'pending' AND available_at <= now()
           ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
+        [limit],
       );
-      if (candidates.length === 0) return { rows: [], candidates: 0, heldBack: 0 };
+      if (candidates.length === 0) return { rows: [], limit, candidates: 0, heldBack: 0 };
       // Per key, the first open row this claim does not hold: nothing of that key after it may go now.
       // One index probe per key (outbox_open_key, in id order, stopping at the first row outside this claim): a
       // GROUP BY over every open row of a busy key read all of them each round.
@@ -221,14 +253,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         return gap === undefined || BigInt(row.id) < gap;
       });
       const heldBack = candidates.length - ready.length;
-      if (ready.length === 0) return { rows: [], candidates: candidates.length, heldBack };
+      if (ready.length === 0) return { rows: [], limit, candidates: candidates.length, heldBack };
       const { rows } = await client.query<ClaimedRow>(
         `UPDATE outbox SET claimed_by = $1, available_at = now() + make_interval(secs => $2)
           WHERE id = ANY($3)
           RETURNING id, event_id, event_type, version, key, payload, metadata, attempts`,
         [this.relayId, this.options.claimMs / 1000, ready.map((row) => row.id)],
       );
-      return { rows, candidates: candidates.length, heldBack };
+      return { rows, limit, candidates: candidates.length, heldBack };
     });
   }
 
