@@ -126,6 +126,40 @@ async function raw({ brokers, topic, groupId, records, type }) {
 }
 
 /**
+ * a2. @platformatic/kafka's own Consumer and message stream (its defaults: autocommit, one record at a time), the
+ * same session and fetch wait, the same avsc decoding and header strings: the library alone beside raw kafkajs.
+ */
+async function rawPlatformatic({ brokers, topic, groupId, records, type }) {
+  const { Consumer } = await import('@platformatic/kafka');
+  const consumer = new Consumer({
+    clientId: 'bench-raw-platformatic',
+    bootstrapBrokers: brokers,
+    groupId,
+    autocreateTopics: false,
+    maxWaitTime: 1000,
+    sessionTimeout: 10_000,
+    heartbeatInterval: 3_000,
+  });
+  const count = counter(records, 'raw @platformatic/kafka consumer');
+  let checksum = 0;
+  try {
+    const stream = await consumer.consume({ topics: [topic], mode: 'earliest' });
+    stream.on('data', (message) => {
+      const payload = type.fromBuffer(message.value.subarray(5));
+      const headers = {};
+      for (const [name, value] of message.headers) headers[String(name)] = String(value);
+      checksum += payload.userId.length + Object.keys(headers).length;
+      count.one();
+    });
+    const outcome = await count.done();
+    await stream.close();
+    return { ...outcome, checksum };
+  } finally {
+    await consumer.close(true);
+  }
+}
+
+/**
  * b. The project's ConsumerRuntime wired as ConsumerHost wires it (the project's kafkajs consumer, the Avro
  * codec, KafkaMetrics, retry policy and shutdown timeout of the default config) with one no-op handler for
  * new_user: header parsing, decoding into the handler's version, delivery context, metrics and per-batch commit.
@@ -208,6 +242,7 @@ async function consumerPerformance({ brokers, topic, groupId, records }) {
 
 const variants = [
   { id: 'raw', label: 'raw kafkajs eachBatch + avsc decode', run: raw },
+  { id: 'rawPlatformatic', label: 'raw @platformatic/kafka message stream + avsc decode', run: rawPlatformatic },
   { id: 'runtime', label: 'ConsumerRuntime, no-op handler', run: runtime },
   {
     id: 'runtimePlatformatic',
@@ -245,6 +280,11 @@ async function run(ctx, PLAN) {
 
 const ratios = (rate) => [
   { id: 'runtimeToRaw', label: 'ConsumerRuntime / raw kafkajs', value: rate('runtime') / rate('raw') },
+  {
+    id: 'rawPlatformaticToRaw',
+    label: 'raw: @platformatic/kafka / kafkajs (the libraries alone)',
+    value: rate('rawPlatformatic') / rate('raw'),
+  },
   {
     id: 'platformaticToKafkajs',
     label: 'ConsumerRuntime: @platformatic/kafka / kafkajs',

@@ -1,13 +1,14 @@
-// The publish suite: four variants write the same record (the project's key, Avro value and headers) to fresh
+// The publish suite: six variants write the same record (the project's key, Avro value and headers) to fresh
 // 6-partition topics; they alternate (v1 v2 v3 v4 v1 ...) so that drift hits all of them alike.
 import { EventPublisher } from '@kafka-platform/kafka';
-import { producerPerformance, publishAll, publishOne, raw } from './variants.mjs';
+import { producerPerformance, publishAll, publishOne, raw, rawPlatformatic } from './variants.mjs';
 
 const plan = (quick) =>
   quick
     ? {
         repetitions: 1,
         raw: 2_000,
+        rawPlatformatic: 2_000,
         publishAll: 2_000,
         publishAllPlatformatic: 2_000,
         publishOne: 200,
@@ -17,6 +18,7 @@ const plan = (quick) =>
     : {
         repetitions: 3,
         raw: 100_000,
+        rawPlatformatic: 100_000,
         publishAll: 100_000,
         publishAllPlatformatic: 100_000,
         publishOne: 5_000,
@@ -26,6 +28,7 @@ const plan = (quick) =>
 
 const variants = [
   { id: 'raw', label: 'raw kafkajs send, 100 per request', run: raw },
+  { id: 'rawPlatformatic', label: 'raw @platformatic/kafka send, 100 per request', run: rawPlatformatic },
   { id: 'publishAll', label: 'EventPublisher.publishAll, 100 per call', run: publishAll },
   {
     id: 'publishAllPlatformatic',
@@ -70,6 +73,11 @@ async function run(ctx, PLAN) {
 const ratios = (rate) => [
   { id: 'publishAllToRaw', label: 'publishAll / raw kafkajs', value: rate('publishAll') / rate('raw') },
   { id: 'publishOneToRaw', label: 'publish one at a time / raw kafkajs', value: rate('publishOne') / rate('raw') },
+  {
+    id: 'rawPlatformaticToRaw',
+    label: 'raw: @platformatic/kafka / kafkajs (the libraries alone)',
+    value: rate('rawPlatformatic') / rate('raw'),
+  },
   {
     id: 'platformaticToKafkajs',
     label: 'publishAll: @platformatic/kafka / kafkajs',

@@ -52,6 +52,36 @@ export async function raw({ brokers, topic, record, records }) {
   }
 }
 
+/**
+ * 1b. @platformatic/kafka's own Producer with the same bytes, set up like the project's (idempotent, acks=all) and
+ * left to its own partitioner: the two libraries side by side, without the project's code on either.
+ */
+export async function rawPlatformatic({ brokers, topic, record, records }) {
+  const { Producer } = await import('@platformatic/kafka');
+  const producer = new Producer({
+    clientId: 'bench-raw-platformatic',
+    bootstrapBrokers: brokers,
+    idempotent: true,
+    acks: -1,
+    autocreateTopics: false,
+  });
+  try {
+    const headers = new Map(
+      Object.entries(record.headers).map(([name, value]) => [Buffer.from(name), Buffer.from(value)]),
+    );
+    const message = { topic, key: Buffer.from(record.key), value: record.value, headers };
+    await warmUp(() => producer.send({ messages: [message] }));
+    const batch = Array.from({ length: CHUNK }, () => message);
+    const start = now();
+    for (let sent = 0; sent < records; sent += CHUNK) {
+      await producer.send({ messages: records - sent >= CHUNK ? batch : batch.slice(0, records - sent) });
+    }
+    return result(records, seconds(start));
+  } finally {
+    await producer.close();
+  }
+}
+
 /** 2. The project's EventPublisher.publishAll: envelope, Avro encoding and send, 100 events a call. */
 export async function publishAll({ publisher, payload, records }) {
   await warmUp(() => publisher.publish('new_user', payload));
