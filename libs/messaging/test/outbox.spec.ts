@@ -1,3 +1,4 @@
+import type { LatestEventPayload } from '@kafka-platform/events';
 import { EventPublisher, TransientError, namespaced } from '@kafka-platform/kafka';
 import { METRICS_REGISTRY } from '@kafka-platform/service';
 import { readTopic, stackEndpoints, topicSize, waitFor } from '@kafka-platform/testing';
@@ -152,8 +153,10 @@ describe('outbox and relay (real PostgreSQL and Kafka)', () => {
 
   it('refuses a payload the schema refuses, before anything commits', async () => {
     const { dataSource, outbox } = await start();
+    // The compiler refuses it too (outbox.types.spec.ts); a value from parsed JSON or a cast reaches the schema.
+    const invalid = { userId: randomUUID(), name: 42 } as unknown as LatestEventPayload<'user_updated'>;
     await expect(
-      dataSource.transaction((manager) => outbox.add(manager, 'user_updated', { userId: randomUUID(), name: 42 })),
+      dataSource.transaction((manager) => outbox.add(manager, 'user_updated', invalid)),
     ).rejects.toMatchObject({ code: 'INVALID_PAYLOAD', retryable: false });
     expect(Number((await dataSource.query(`SELECT count(*) AS n FROM outbox`))[0].n)).toBe(0);
   });

@@ -1,3 +1,4 @@
+import type { EventType, LatestEventPayload } from '@kafka-platform/events';
 import { AvroCodec, EVENT_CONTRACT, correlation, newEnvelope } from '@kafka-platform/kafka';
 import type { EventContract, EventEnvelope } from '@kafka-platform/kafka';
 import { Inject, Injectable } from '@nestjs/common';
@@ -25,13 +26,17 @@ export class Outbox {
     private readonly codec: AvroCodec,
   ) {}
 
-  async add(
+  /**
+   * Always the catalog's latest version, the one producers write: the event's name decides its payload type, so a
+   * missing, extra or mistyped field is a compile error. The schema still checks the payload at run time, for
+   * callers that hold a value the compiler could not see (parsed JSON, a cast).
+   */
+  async add<T extends EventType>(
     manager: EntityManager,
-    type: string,
-    payload: unknown,
-    options: { version?: number } = {},
-  ): Promise<EventEnvelope> {
-    const version = options.version ?? this.contract.latestVersion(type);
+    type: T,
+    payload: LatestEventPayload<T>,
+  ): Promise<EventEnvelope<LatestEventPayload<T>>> {
+    const version = this.contract.latestVersion(type);
     // A payload the schema refuses would block its key's queue forever: refuse it now, with the transaction.
     await this.codec.validate(type, version, payload);
     const scope = correlation.current();

@@ -26,7 +26,7 @@ export class CreateUserService {
           [input.email, input.name, input.locale],
         )) as User[];
         const user = Object.assign(new User(), row);
-        await this.outbox.add(manager, 'new_user', newUser(user), { version: 2 });
+        await this.outbox.add(manager, 'new_user', newUser(user));
         return user;
       });
     } catch (error) {
