@@ -195,6 +195,7 @@ describe('dashboard-service (real stack)', () => {
       expect(partition).toEqual({
         partition: expect.any(Number),
         committed: expect.stringMatching(/^-?\d+$/),
+        logStart: expect.stringMatching(/^\d+$/),
         logEnd: expect.stringMatching(/^\d+$/),
         lag: 0,
       });

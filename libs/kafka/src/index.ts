@@ -1,5 +1,7 @@
 export { ensureTopics } from './admin/ensure-topics';
 export type { EnsureTopicsResult } from './admin/ensure-topics';
+export { groupLag, hasCommitted } from './admin/group-lag';
+export type { GroupLag, PartitionLag } from './admin/group-lag';
 export { KAFKA_CLIENT } from './client/kafka-ports';
 export type * from './client/kafka-ports';
 export { createKafkaClient } from './client/kafka-client-factory';

@@ -1,9 +1,7 @@
 import { USER_EVENTS_TOPIC, eventCatalog } from '@kafka-platform/events';
-import { KAFKA_CONFIG, namespaced } from '@kafka-platform/kafka';
-import type { KafkaAdminPort, KafkaConfig } from '@kafka-platform/kafka';
+import { KAFKA_CONFIG, groupLag, hasCommitted, namespaced } from '@kafka-platform/kafka';
+import type { GroupLag, KafkaAdminPort, KafkaConfig } from '@kafka-platform/kafka';
 import { Inject, Injectable } from '@nestjs/common';
-import { groupLag, hasCommitted } from './group-lag';
-import type { GroupLag } from './group-lag';
 import { KafkaAdminSession } from './kafka-admin.session';
 
 export interface ConsumerGroupsView {

@@ -96,6 +96,8 @@ export interface PartitionOffsets {
   readonly partition: number;
   /** -1 when the group has committed nothing on the partition. */
   readonly committed: string;
+  /** The first offset still in the log (retention or deleteRecords moves it up); 0 for a log never trimmed. */
+  readonly logStart: string;
   readonly logEnd: string;
 }
 

@@ -403,9 +403,10 @@ class KafkajsAdmin implements KafkaAdminPort {
       this.admin.fetchTopicOffsets(topic),
     ]);
     return logEnd
-      .map(({ partition, high }) => ({
+      .map(({ partition, low, high }) => ({
         partition,
         committed: committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1',
+        logStart: low,
         logEnd: high,
       }))
       .sort((a, b) => a.partition - b.partition);

@@ -7,6 +7,7 @@ import { isUnknownTopic, kafkaErrorName, reach } from './platformatic-errors';
 // out so that this module needs nothing of the library at run time.
 const TOPIC_RESOURCE = 2;
 const LATEST = -1n;
+const EARLIEST = -2n;
 
 /** KafkaAdminPort on @platformatic/kafka's Admin; answers as the kafkajs adapter does. */
 export class PlatformaticAdmin implements KafkaAdminPort {
@@ -102,20 +103,22 @@ export class PlatformaticAdmin implements KafkaAdminPort {
     const metadata = await this.current().metadata({ topics: [topic], forceUpdate: true });
     const count = metadata.topics.get(topic)?.partitionsCount ?? 0;
     const partitions = Array.from({ length: count }, (_, partition) => partition);
-    const [[group], [latest]] = await Promise.all([
+    const at = (timestamp: bigint) =>
+      this.current().listOffsets({
+        topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+      });
+    const [[group], [earliest], [latest]] = await Promise.all([
       this.current().listConsumerGroupOffsets({
         groups: [{ groupId, topics: [{ name: topic, partitionIndexes: partitions }] }],
       }),
-      this.current().listOffsets({
-        topics: [
-          { name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp: LATEST })) },
-        ],
-      }),
+      at(EARLIEST),
+      at(LATEST),
     ]);
     const committed = group?.topics.find((t) => t.name === topic)?.partitions ?? [];
     return partitions.map((partition) => ({
       partition,
       committed: String(committed.find((p) => p.partitionIndex === partition)?.committedOffset ?? -1n),
+      logStart: String(earliest?.partitions.find((p) => p.partitionIndex === partition)?.offset ?? 0n),
       logEnd: String(latest?.partitions.find((p) => p.partitionIndex === partition)?.offset ?? 0n),
     }));
   }

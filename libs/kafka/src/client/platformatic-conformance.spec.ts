@@ -304,11 +304,16 @@ describe(`KafkaClientPort on the real broker (KAFKA_CLIENT=${process.env['KAFKA_
 
     const group = uniqueName('group');
     expect(await admin.groupOffsets(group, kafka.topic)).toEqual([
-      { partition: 0, committed: '-1', logEnd: '2' },
-      { partition: 1, committed: '-1', logEnd: '1' },
+      { partition: 0, committed: '-1', logStart: '0', logEnd: '2' },
+      { partition: 1, committed: '-1', logStart: '0', logEnd: '1' },
     ]);
     await admin.setGroupOffsets(group, kafka.topic, [{ partition: 0, offset: '1' }]);
-    expect((await admin.groupOffsets(group, kafka.topic))[0]).toEqual({ partition: 0, committed: '1', logEnd: '2' });
+    expect((await admin.groupOffsets(group, kafka.topic))[0]).toEqual({
+      partition: 0,
+      committed: '1',
+      logStart: '0',
+      logEnd: '2',
+    });
     expect(await admin.listGroups()).toContain(group);
 
     // A group with a running member cannot be deleted; once it left, it can, and a missing group is no error.
