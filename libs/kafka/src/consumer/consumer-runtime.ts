@@ -144,11 +144,6 @@ class BatchProgress {
     this.finished = new Array<boolean>(records.length).fill(false);
   }
 
-  /** The last record of the finished prefix. */
-  get last(): ConsumedRecord | undefined {
-    return this.next > 0 ? this.records[this.next - 1] : undefined;
-  }
-
   finish(index: number): void {
     this.finished[index] = true;
     while (this.next < this.records.length && this.finished[this.next]) {
@@ -346,7 +341,6 @@ export class ConsumerRuntime {
       this.countOutcomes(tally);
       // Finished work is committed even when a DLQ write failed: only the failed record is redelivered.
       if (!this.abandoned) await control.commit();
-      if (progress.last) this.recordLag(batch, progress.last);
     }
   }
 
@@ -625,13 +619,5 @@ export class ConsumerRuntime {
     let labels = this.typeLabels.get(type);
     if (!labels) this.typeLabels.set(type, (labels = { group: this.options.groupId, type }));
     return labels;
-  }
-
-  private recordLag(batch: ConsumedBatch, record: ConsumedRecord) {
-    const lag = BigInt(batch.highWatermark) - BigInt(record.offset) - 1n;
-    this.deps.metrics?.lag.set(
-      { group: this.options.groupId, topic: batch.topic, partition: String(batch.partition) },
-      Number(lag < 0n ? 0n : lag),
-    );
   }
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, register as defaultRegistry } from 'prom-client';
 import type { Registry } from 'prom-client';
+import type { LagSample } from './broker-lag';
 
 /** Prometheus metrics of the plumbing; the service exposes them at /metrics with its own. */
 export class KafkaMetrics {
@@ -8,8 +9,8 @@ export class KafkaMetrics {
   readonly handlerDuration: Histogram<'group' | 'type'>;
   readonly retries: Counter<'group' | 'type' | 'code'>;
   readonly deadLettered: Counter<'group' | 'code'>;
-  readonly lag: Gauge<'group' | 'topic' | 'partition'>;
   private readonly blocked = new Map<string, () => readonly { since: number }[]>();
+  private readonly lags = new Map<string, () => Promise<readonly LagSample[]>>();
 
   constructor(readonly registry: Registry = defaultRegistry) {
     const registers = [registry];
@@ -44,11 +45,20 @@ export class KafkaMetrics {
       labelNames: ['group', 'code'],
       registers,
     });
-    this.lag = new Gauge({
+    const lags = this.lags;
+    new Gauge({
       name: 'kafka_consumer_lag',
-      help: 'Records between the last one handled and the end of the partition, as seen at the last batch',
+      help:
+        "Records a consumer group has still to read: the partition's log end minus the group's committed offset " +
+        '(from the log start), read from the brokers at scrape time, so it keeps growing while the consumer is down',
       labelNames: ['group', 'topic', 'partition'],
       registers,
+      async collect() {
+        const samples = (await Promise.all([...lags.values()].map((sample) => sample()))).flat();
+        this.reset();
+        for (const { group, topic, partition, lag } of samples)
+          this.set({ group, topic, partition: String(partition) }, lag);
+      },
     });
     const blocked = this.blocked;
     new Gauge({
@@ -84,5 +94,14 @@ export class KafkaMetrics {
 
   untrackBlocked(group: string): void {
     this.blocked.delete(group);
+  }
+
+  /** `sample` reads the lag of `group` (see BrokerLag), at scrape time. */
+  trackLag(group: string, sample: () => Promise<readonly LagSample[]>): void {
+    this.lags.set(group, sample);
+  }
+
+  untrackLag(group: string): void {
+    this.lags.delete(group);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { KafkaAdminConnection } from '../admin/admin-connection';
 import type { KafkaClientPort } from '../client/kafka-ports';
 import { KAFKA_CLIENT } from '../client/kafka-ports';
 import { AvroCodec } from '../codec/avro-codec';
@@ -14,6 +15,7 @@ import type { EventContract } from '../contract/event-contract';
 import { correlation } from '../envelope/correlation-context';
 import type { EventEnvelope } from '../envelope/event-envelope';
 import { DependencyHealth } from '../health/dependency-health';
+import { BrokerLag } from '../metrics/broker-lag';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
 import { GroupSupervisor } from './group-supervisor';
 import type { KafkaModuleOptions } from './kafka-module-options';
@@ -49,6 +51,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly codec: AvroCodec,
     private readonly metrics: KafkaMetrics,
     private readonly dependencies: DependencyHealth,
+    private readonly admin: KafkaAdminConnection,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     @Optional() @Inject(CONSUMER_BATCH_SCOPE) private readonly batchScope?: BatchScope,
@@ -117,7 +120,10 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         return running.status;
       },
       stop: async () => {
-        if (this.others.get(groupId) === running) this.others.delete(groupId);
+        if (this.others.get(groupId) === running) {
+          this.others.delete(groupId);
+          this.metrics.untrackLag(groupId);
+        }
         await running.stop();
       },
     };
@@ -125,6 +131,9 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
 
   private supervisor(group: string): GroupSupervisor {
     const groupId = namespaced(this.config.topics.namespace, group);
+    // From the brokers, not from the consumer: the gauge keeps moving while this group's consumer is down.
+    const lag = new BrokerLag(groupId, this.contract.topicsFor(this.options.consumerGroup as string), this.admin);
+    this.metrics.trackLag(groupId, () => lag.sample());
     const consuming = this.handlers.map((h) => `${h.type}@v${h.version}`).join(', ');
     return new GroupSupervisor(groupId, () => this.createRuntime(groupId), this.logger, consuming);
   }

@@ -35,6 +35,7 @@ describe('KafkaModule (real stack)', () => {
   let kafka: KafkaHarness;
   let app: INestApplication;
   const group = uniqueName('module-group');
+  const registry = new Registry();
 
   beforeAll(async () => {
     kafka = await KafkaHarness.create();
@@ -47,7 +48,7 @@ describe('KafkaModule (real stack)', () => {
           consumerGroup: group,
           contract: kafka.contract,
           ensureTopics: false,
-          metricsRegistry: new Registry(),
+          metricsRegistry: registry,
           env: { KAFKA_BROKERS: endpoints.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl },
         }),
       ],
@@ -121,5 +122,38 @@ describe('KafkaModule (real stack)', () => {
     expect(consumer.ready().consumer).toMatchObject({ status: 'down', state: 'stopped' });
     // Stopped only just now: alive until KAFKA_CONSUMER_DEAD_AFTER has passed.
     expect(consumer.live().consumer).toMatchObject({ status: 'up', state: 'stopped' });
+  });
+
+  // Regression: the gauge was set by the consumer after each batch, so it froze exactly when the consumer stopped.
+  it('reports the lag from the brokers, growing while the consumer is stopped', async () => {
+    expect(app.get(ConsumerHost).status?.state).toBe('stopped');
+    const lagOfGroup = async () => {
+      const metric = await registry.getSingleMetric('kafka_consumer_lag')?.get();
+      const samples = (metric?.values ?? []).filter((sample) => sample.labels['group'] === group);
+      return samples.length > 0 ? samples.reduce((sum, sample) => sum + sample.value, 0) : undefined;
+    };
+    // What an independent reader says: the admin API's committed offsets against the log end.
+    const fromAdmin = async () =>
+      (await kafka.admin.groupOffsets(group, kafka.topic)).reduce(
+        (sum, { committed, logEnd }) => sum + Number(logEnd) - Math.max(Number(committed), 0),
+        0,
+      );
+    const before = await fromAdmin();
+    await waitFor('the gauge to show the lag before', async () => (await lagOfGroup()) === before, {
+      timeoutMs: 15_000,
+    });
+
+    const publisher = app.get(EventPublisher);
+    for (const name of ['Stopped A', 'Stopped B', 'Stopped C']) {
+      await publisher.publish('new_user', { userId: randomUUID(), email: 'lag@example.com', name, locale: 'en' });
+    }
+    expect(await fromAdmin()).toBe(before + 3);
+    await waitFor(
+      'the gauge to count the three records no consumer reads',
+      async () => (await lagOfGroup()) === before + 3,
+      {
+        timeoutMs: 15_000,
+      },
+    );
   });
 });

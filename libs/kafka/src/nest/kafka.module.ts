@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import { KafkaAdminConnection } from '../admin/admin-connection';
 import { ensureTopics } from '../admin/ensure-topics';
 import type { KafkaClientPort } from '../client/kafka-ports';
 import { KAFKA_CLIENT } from '../client/kafka-ports';
@@ -178,6 +179,7 @@ export class KafkaModule {
           },
         },
         KafkaLifecycle,
+        KafkaAdminConnection,
         ConsumerHost,
         ConsumerHealthIndicator,
         KafkaHealthIndicator,
