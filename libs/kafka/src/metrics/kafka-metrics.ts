@@ -11,6 +11,7 @@ export class KafkaMetrics {
   readonly deadLettered: Counter<'group' | 'code'>;
   private readonly blocked = new Map<string, () => readonly { since: number }[]>();
   private readonly lags = new Map<string, () => Promise<readonly LagSample[]>>();
+  private readonly running = new Map<string, () => boolean>();
 
   constructor(readonly registry: Registry = defaultRegistry) {
     const registers = [registry];
@@ -44,6 +45,17 @@ export class KafkaMetrics {
       help: 'Records sent to the dead-letter topic, by error code',
       labelNames: ['group', 'code'],
       registers,
+    });
+    const running = this.running;
+    new Gauge({
+      name: 'kafka_consumer_running',
+      help: "1 while this process's consumer of the group runs; 0 while it starts, restarts, or has crashed or stopped",
+      labelNames: ['group'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [group, isRunning] of running) this.set({ group }, isRunning() ? 1 : 0);
+      },
     });
     const lags = this.lags;
     new Gauge({
@@ -96,12 +108,19 @@ export class KafkaMetrics {
     this.blocked.delete(group);
   }
 
+  /** Whether this process's consumer of `group` runs, read at scrape time. */
+  trackRunning(group: string, isRunning: () => boolean): void {
+    this.running.set(group, isRunning);
+  }
+
   /** `sample` reads the lag of `group` (see BrokerLag), at scrape time. */
   trackLag(group: string, sample: () => Promise<readonly LagSample[]>): void {
     this.lags.set(group, sample);
   }
 
-  untrackLag(group: string): void {
+  /** Forgets a group this process no longer runs (its lag and running gauges). */
+  untrackGroup(group: string): void {
     this.lags.delete(group);
+    this.running.delete(group);
   }
 }

@@ -122,7 +122,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
       stop: async () => {
         if (this.others.get(groupId) === running) {
           this.others.delete(groupId);
-          this.metrics.untrackLag(groupId);
+          this.metrics.untrackGroup(groupId);
         }
         await running.stop();
       },
@@ -135,7 +135,9 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     const lag = new BrokerLag(groupId, this.contract.topicsFor(this.options.consumerGroup as string), this.admin);
     this.metrics.trackLag(groupId, () => lag.sample());
     const consuming = this.handlers.map((h) => `${h.type}@v${h.version}`).join(', ');
-    return new GroupSupervisor(groupId, () => this.createRuntime(groupId), this.logger, consuming);
+    const supervisor = new GroupSupervisor(groupId, () => this.createRuntime(groupId), this.logger, consuming);
+    this.metrics.trackRunning(groupId, () => supervisor.status.state === 'running');
+    return supervisor;
   }
 
   private createRuntime(groupId: string): ConsumerRuntime {

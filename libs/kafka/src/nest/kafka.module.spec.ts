@@ -109,7 +109,12 @@ describe('KafkaModule (real stack)', () => {
     await kafka.admin.deleteGroup(other.groupId); // already gone: no error
   });
 
-  it('is ready while the consumer runs, and not ready once it has stopped', async () => {
+  const runningGauge = async () =>
+    (await registry.getSingleMetric('kafka_consumer_running')?.get())?.values.find(
+      (sample) => sample.labels['group'] === group,
+    )?.value;
+
+  it('is ready while the consumer runs, and not ready once it has stopped (kafka_consumer_running says the same)', async () => {
     const consumer = app.get(ConsumerHealthIndicator);
     await waitFor('readiness', () => consumer.ready().consumer?.status === 'up');
     expect(consumer.ready().consumer).toMatchObject({ status: 'up', state: 'running' });
@@ -118,8 +123,11 @@ describe('KafkaModule (real stack)', () => {
       kafka: { status: 'up', brokers: expect.any(Number) },
     });
 
+    expect(await runningGauge()).toBe(1);
+
     await app.get(ConsumerHost).beforeApplicationShutdown();
     expect(consumer.ready().consumer).toMatchObject({ status: 'down', state: 'stopped' });
+    expect(await runningGauge()).toBe(0);
     // Stopped only just now: alive until KAFKA_CONSUMER_DEAD_AFTER has passed.
     expect(consumer.live().consumer).toMatchObject({ status: 'up', state: 'stopped' });
   });
