@@ -1,6 +1,7 @@
-// The Prometheus alert rules in deploy/prometheus: valid for Prometheus itself (promtool, from Debian's
-// `prometheus` package, which .ci/run installs), unit-tested with promtool's own rule tests, and naming only
-// metrics the services really serve.
+// The Prometheus alert rules and config in deploy/prometheus, and the Grafana dashboard in deploy/grafana: valid for
+// Prometheus itself (promtool, from Debian's `prometheus` package, which .ci/run installs), the rules unit-tested
+// with promtool's own rule tests, the scrape targets the compose services' management ports, and every query
+// naming only metrics the services really serve.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -39,6 +40,16 @@ interface Rule {
   annotations?: Record<string, string>;
 }
 
+/** The platform's metric names in a PromQL expression (a histogram's _bucket, _sum and _count series by its name). */
+const metricsIn = (expr: string) =>
+  [...expr.matchAll(/\b((?:outbox|kafka)_[a-z_]+)\b/g)].map((match) =>
+    (match[1] as string).replace(/_(bucket|sum|count)$/, ''),
+  );
+
+/** The metrics of `exprs` nobody serves. */
+const unserved = (exprs: readonly string[], served = servedMetrics()) =>
+  exprs.flatMap(metricsIn).filter((metric) => !served.has(metric));
+
 const rules = (parse(readFileSync(join(dir, 'alerts.yml'), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap(
   (group) => group.rules,
 );
@@ -59,7 +70,7 @@ describe('Prometheus alert rules (deploy/prometheus)', () => {
   it('name only metrics the services serve, and say how bad and what to do', () => {
     const served = servedMetrics();
     for (const rule of rules) {
-      const metrics = [...rule.expr.matchAll(/\b((?:outbox|kafka)_[a-z_]+)\b/g)].map((match) => match[1] as string);
+      const metrics = metricsIn(rule.expr);
       expect(metrics.length).toBeGreaterThan(0);
       for (const metric of metrics)
         expect({ alert: rule.alert, metric, served: served.has(metric) }).toEqual({
@@ -75,5 +86,54 @@ describe('Prometheus alert rules (deploy/prometheus)', () => {
   it('would catch a rule on a metric nobody serves', () => {
     expect(servedMetrics().has('outbox_parked_rows')).toBe(true);
     expect(servedMetrics().has('outbox_parked_row')).toBe(false);
+  });
+});
+
+interface Dashboard {
+  uid: string;
+  panels: { id: number; title: string; datasource: { uid: string }; targets: { expr: string }[] }[];
+}
+
+describe('Prometheus config and the Grafana dashboard (compose)', () => {
+  const config = parse(readFileSync(join(dir, 'prometheus.yml'), 'utf8')) as {
+    rule_files: string[];
+    scrape_configs: { static_configs: { targets: string[] }[] }[];
+  };
+  const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { environment?: Record<string, string | number> }>;
+  };
+  const dashboard = JSON.parse(
+    readFileSync(join(repoRoot, 'deploy/grafana/dashboards/kafka-platform.json'), 'utf8'),
+  ) as Dashboard;
+  const datasources = parse(
+    readFileSync(join(repoRoot, 'deploy/grafana/provisioning/datasources/prometheus.yml'), 'utf8'),
+  ) as { datasources: { uid: string; url: string }[] };
+
+  it('is a valid Prometheus config that loads the alert rules', () => {
+    const { ok, output } = promtool('check', 'config', 'prometheus.yml');
+    expect(output).toContain('SUCCESS');
+    expect(ok).toBe(true);
+    expect(config.rule_files).toEqual(['alerts.yml']);
+  });
+
+  it("scrapes each service's management port in compose", () => {
+    const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((group) => group.targets));
+    const apps = ['user-service', 'email-service', 'dashboard-service'];
+    expect(targets).toEqual(apps.map((app) => `${app}:${compose.services[app]?.environment?.['MANAGEMENT_PORT']}`));
+  });
+
+  it('shows only metrics the services serve, from the provisioned Prometheus', () => {
+    const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr));
+    expect(exprs.length).toBeGreaterThan(10);
+    expect(unserved(exprs)).toEqual([]);
+    expect(new Set(dashboard.panels.map((panel) => panel.id)).size).toBe(dashboard.panels.length);
+    const [source] = datasources.datasources;
+    expect(source?.url).toBe('http://prometheus:9090');
+    for (const panel of dashboard.panels) expect(panel.datasource.uid).toBe(source?.uid);
+  });
+
+  it('would catch a panel on a metric nobody serves', () => {
+    expect(unserved(['sum(rate(kafka_events_consumed_totals[5m]))'])).toEqual(['kafka_events_consumed_totals']);
+    expect(unserved(['histogram_quantile(0.99, rate(kafka_handler_duration_seconds_bucket[5m]))'])).toEqual([]);
   });
 });
