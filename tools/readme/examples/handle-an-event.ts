@@ -9,7 +9,8 @@ import { Injectable, Module } from '@nestjs/common';
 export class WelcomeMailHandler {
   constructor(private readonly inbox: Inbox) {}
 
-  @HandleEvent('new_user', { version: 2 }) // v1 records are read as v2 (locale defaults to 'en')
+  // v1 records are read as v2 (locale defaults to 'en'); a method taking another version's payload does not compile.
+  @HandleEvent('new_user', { version: 2 })
   async onNewUser(event: EventEnvelope<NewUserV2>): Promise<void> {
     // The event id goes into the inbox in the same transaction as the effects: a redelivered event does nothing.
     await this.inbox.handleOnce(event, async (manager) => {
