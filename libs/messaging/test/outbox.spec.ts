@@ -1,5 +1,5 @@
 import type { LatestEventPayload } from '@kafka-platform/events';
-import { EventPublisher, TransientError, namespaced } from '@kafka-platform/kafka';
+import { EventPublisher, HEADER, TransientError, namespaced, toHeaders } from '@kafka-platform/kafka';
 import { METRICS_REGISTRY } from '@kafka-platform/service';
 import { readTopic, stackEndpoints, topicSize, waitFor } from '@kafka-platform/testing';
 import type { INestApplication } from '@nestjs/common';
@@ -131,6 +131,19 @@ describe('outbox and relay (real PostgreSQL and Kafka)', () => {
     expect(read.map((r) => r.correlationId).sort()).toEqual(written.map((w) => w.correlationId).sort());
     await waitFor('the outbox to be drained', async () => (await pending(dataSource)) === 0);
     expect(await topicSize(test.topic)).toBe(written.length);
+  });
+
+  it('publishes the envelope Outbox.add built, as the row stores it: key and every header', async () => {
+    const { dataSource, outbox } = await start();
+    const envelope = await dataSource.transaction((manager) =>
+      outbox.add(manager, 'user_updated', updated(randomUUID(), 'Stored')),
+    );
+    const [record] = await readTopic(test.topic, (records) => records.length >= 1);
+    const [row] = (await dataSource.query(`SELECT id::text FROM outbox WHERE event_id = $1`, [envelope.id])) as {
+      id: string;
+    }[];
+    expect(record?.key).toBe(envelope.key);
+    expect(record?.headers).toEqual({ ...toHeaders(envelope), [HEADER.sequence]: row?.id });
   });
 
   it('sends nothing for a transaction that rolls back', async () => {

@@ -55,13 +55,20 @@ export class EventPublisher {
     });
   }
 
-  /** Builds the envelope, encodes the payload (registry lookups are cached) and finds the topic. */
-  async prepare({ type, payload, options = {} }: EventToPublish): Promise<PreparedEvent> {
+  /** Builds the envelope, then prepares it (see prepareEnvelope). */
+  prepare({ type, payload, options = {} }: EventToPublish): Promise<PreparedEvent> {
     const version = options.version ?? this.contract.latestVersion(type);
-    const topic = this.contract.topicOf(type);
-    const envelope = newEnvelope(type, version, this.contract.keyOf(type, payload), payload, options);
-    const value = await this.codec.encode(type, version, payload);
-    return { topic, envelope, record: { key: envelope.key, value, headers: toHeaders(envelope) } };
+    return this.prepareEnvelope(newEnvelope(type, version, this.contract.keyOf(type, payload), payload, options));
+  }
+
+  /**
+   * An envelope built before, as it is (the outbox stores the one it built at write time): encodes the payload
+   * (registry lookups are cached), finds the topic, and writes the envelope into the record's headers.
+   */
+  async prepareEnvelope(envelope: EventEnvelope): Promise<PreparedEvent> {
+    const value = await this.codec.encode(envelope.type, envelope.version, envelope.payload);
+    const record = { key: envelope.key, value, headers: toHeaders(envelope) };
+    return { topic: this.contract.topicOf(envelope.type), envelope, record };
   }
 
   /**

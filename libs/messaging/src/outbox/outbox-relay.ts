@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventPublisher, classifyError } from '@kafka-platform/kafka';
-import type { EventToPublish, FailureClass, PreparedEvent } from '@kafka-platform/kafka';
+import type { EventEnvelope, FailureClass, PreparedEvent } from '@kafka-platform/kafka';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -268,7 +268,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async publish(rows: readonly ClaimedRow[]): Promise<Map<ClaimedRow, RowOutcome>> {
     const ordered = [...rows].sort((a, b) => Number(BigInt(a.id) - BigInt(b.id)));
     const outcomes = new Map<ClaimedRow, RowOutcome>();
-    const prepared = await Promise.allSettled(ordered.map((row) => this.publisher.prepare(toEvent(row))));
+    const prepared = await Promise.allSettled(
+      ordered.map((row) => this.publisher.prepareEnvelope(storedEnvelope(row))),
+    );
     const failedKeys = new Set<string>();
     const toSend: { row: ClaimedRow; event: PreparedEvent }[] = [];
     ordered.forEach((row, index) => {
@@ -383,19 +385,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 }
 
-function toEvent(row: ClaimedRow): EventToPublish {
+/** The envelope Outbox.add built, as the row stores it; the row's id is its place in the outbox (`sequence`). */
+function storedEnvelope(row: ClaimedRow): EventEnvelope {
+  const { occurredAt, correlationId, causationId, traceparent } = row.metadata;
   return {
+    id: row.event_id,
     type: row.event_type,
+    version: row.version,
+    occurredAt,
+    correlationId,
+    causationId,
+    traceparent,
+    sequence: row.id,
+    key: row.key,
     payload: row.payload,
-    options: {
-      version: row.version,
-      eventId: row.event_id,
-      occurredAt: new Date(row.metadata.occurredAt),
-      correlationId: row.metadata.correlationId,
-      causationId: row.metadata.causationId,
-      traceparent: row.metadata.traceparent,
-      sequence: row.id,
-    },
   };
 }
 

@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 
 export const OUTBOX_CHANNEL = 'outbox_pending';
 
-/** What an outbox row stores besides the payload: enough to rebuild the exact envelope at publish time. */
+/** What an outbox row stores besides the envelope's columns (id, type, version, key, payload): the rest of it. */
 export interface StoredMetadata {
   readonly occurredAt: string;
   readonly correlationId: string;
@@ -16,8 +16,9 @@ export interface StoredMetadata {
 
 /**
  * Records an event in the caller's transaction instead of sending it: the state change and its event commit
- * together or not at all (no dual write). The relay publishes it afterwards with the same event id, so a
- * re-publish after a crash is recognised by consumers' inboxes.
+ * together or not at all (no dual write). The envelope is built once, here: the row stores it, and the relay
+ * publishes it as stored (the same event id, times, correlation and trace), so a re-publish after a crash is
+ * recognised by consumers' inboxes.
  */
 @Injectable()
 export class Outbox {
