@@ -9,8 +9,8 @@ import { KAFKA_CONFIG, catalogTopicSpecs, createKafkajsClient, ensureTopics } fr
 import type { KafkaConfig } from '@kafka-platform/kafka';
 import { readTopic, stackEndpoints, topicSize, waitFor } from '@kafka-platform/testing';
 import { Type } from 'avsc';
-import { startUserService } from './test-support/user-service-under-test';
-import type { UserServiceUnderTest } from './test-support/user-service-under-test';
+import { startUserService } from '../test/test-support/user-service-under-test';
+import type { UserServiceUnderTest } from '../test/test-support/user-service-under-test';
 
 jest.setTimeout(90_000);
 

@@ -1,7 +1,7 @@
 import { ManagementServer } from '@kafka-platform/service';
 import { freePort } from '@kafka-platform/testing';
-import { startUserService } from './test-support/user-service-under-test';
-import type { UserServiceUnderTest } from './test-support/user-service-under-test';
+import { startUserService } from '../test/test-support/user-service-under-test';
+import type { UserServiceUnderTest } from '../test/test-support/user-service-under-test';
 
 jest.setTimeout(60_000);
 

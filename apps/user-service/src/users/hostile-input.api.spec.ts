@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { encodeKeysetCursor } from '@kafka-platform/service';
 import { authHeaders, uniqueName } from '@kafka-platform/testing';
-import { startUserService } from '../test-support/user-service-under-test';
-import type { UserServiceUnderTest } from '../test-support/user-service-under-test';
+import { startUserService } from '../../test/test-support/user-service-under-test';
+import type { UserServiceUnderTest } from '../../test/test-support/user-service-under-test';
 
 jest.setTimeout(60_000);
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { HEADER } from '@kafka-platform/kafka';
 import { authHeaders, uniqueName, waitFor } from '@kafka-platform/testing';
-import { UserEventsReader, startUserService } from '../test-support/user-service-under-test';
-import type { UserServiceUnderTest } from '../test-support/user-service-under-test';
+import { UserEventsReader, startUserService } from '../../test/test-support/user-service-under-test';
+import type { UserServiceUnderTest } from '../../test/test-support/user-service-under-test';
 
 jest.setTimeout(60_000);
 

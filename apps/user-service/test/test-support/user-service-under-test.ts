@@ -6,7 +6,7 @@ import { startIsolatedApp, uniqueName, waitFor } from '@kafka-platform/testing';
 import type { IsolatedApp } from '@kafka-platform/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
-import { createUserServiceApp } from '../user-service.app';
+import { createUserServiceApp } from '../../src/user-service.app';
 
 export interface UserServiceUnderTest extends IsolatedApp<NestExpressApplication> {
   /** SQL on the service's test database (as its owner role). */

@@ -1,7 +1,7 @@
 // ensureTopics against the real broker: creates what is missing, is idempotent, and names mismatches.
 import { uniqueName } from '@kafka-platform/testing';
 import type { TopicSpec } from '../client/kafka-ports';
-import { KafkaHarness } from '../test-support/kafka-harness';
+import { KafkaHarness } from '../../test/test-support/kafka-harness';
 import { catalogTopicSpecs } from '../contract/catalog-contract';
 import { ensureTopics } from './ensure-topics';
 

@@ -5,7 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { uniqueName, waitFor } from '@kafka-platform/testing';
 import { classifyError } from '../errors/platform-error';
-import { KafkaHarness, testConfig } from '../test-support/kafka-harness';
+import { KafkaHarness, testConfig } from '../../test/test-support/kafka-harness';
 import { createKafkaClient } from './kafka-client-factory';
 import type { KafkaConsumerPort } from './kafka-ports';
 import { KafkajsClient } from './kafkajs-client';

@@ -1,7 +1,7 @@
 // The consumer runtime on the real broker and registry: versions, poison records, retries, order, offsets, shutdown.
 import { randomUUID } from 'node:crypto';
 import { uniqueName, waitFor } from '@kafka-platform/testing';
-import { KafkaHarness } from '../test-support/kafka-harness';
+import { KafkaHarness } from '../../test/test-support/kafka-harness';
 import { DLQ_HEADER } from '../dlq/dead-letter';
 import type { EventEnvelope } from '../envelope/event-envelope';
 import { HEADER } from '../envelope/event-envelope';

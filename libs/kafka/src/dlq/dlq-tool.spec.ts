@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { uniqueName, waitFor } from '@kafka-platform/testing';
 import type { EventEnvelope } from '../envelope/event-envelope';
-import { KafkaHarness } from '../test-support/kafka-harness';
+import { KafkaHarness } from '../../test/test-support/kafka-harness';
 import { DLQ_HEADER } from './dead-letter';
 import { listDeadLetters, redriveDeadLetters } from './dlq-tool';
 

@@ -14,7 +14,7 @@ import type { EventEnvelope } from '../envelope/event-envelope';
 import { ConsumerHealthIndicator } from '../health/consumer-health.indicator';
 import { KafkaHealthIndicator } from '../health/kafka-health.indicator';
 import { EventPublisher } from '../producer/event-publisher';
-import { KafkaHarness } from '../test-support/kafka-harness';
+import { KafkaHarness } from '../../test/test-support/kafka-harness';
 import { ConsumerHost } from './consumer-host';
 import { KafkaModule } from './kafka.module';
 

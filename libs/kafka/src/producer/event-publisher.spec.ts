@@ -1,5 +1,5 @@
 // Publishing on the real broker: envelope headers, key, partition and offset, and no topic created on demand.
-import { KafkaHarness } from '../test-support/kafka-harness';
+import { KafkaHarness } from '../../test/test-support/kafka-harness';
 import { HEADER } from '../envelope/event-envelope';
 import { EventPublisher } from './event-publisher';
 

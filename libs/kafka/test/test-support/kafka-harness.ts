@@ -1,21 +1,27 @@
 // Real-stack test support for libs/kafka: every test gets its own topic (and DLQs), so suites share one broker.
 import { stackEndpoints, uniqueName, waitFor } from '@kafka-platform/testing';
 import { Registry } from 'prom-client';
-import type { ConsumedRecord, KafkaAdminPort, KafkaClientPort, OutgoingRecord, TopicSpec } from '../client/kafka-ports';
-import { createKafkaClient } from '../client/kafka-client-factory';
-import { createAvroCodec } from '../codec/avro-codec';
-import { loadKafkaConfig } from '../config/kafka-config';
-import type { KafkaConfig } from '../config/kafka-config';
-import { ConsumerRuntime } from '../consumer/consumer-runtime';
+import type {
+  ConsumedRecord,
+  KafkaAdminPort,
+  KafkaClientPort,
+  OutgoingRecord,
+  TopicSpec,
+} from '../../src/client/kafka-ports';
+import { createKafkaClient } from '../../src/client/kafka-client-factory';
+import { createAvroCodec } from '../../src/codec/avro-codec';
+import { loadKafkaConfig } from '../../src/config/kafka-config';
+import type { KafkaConfig } from '../../src/config/kafka-config';
+import { ConsumerRuntime } from '../../src/consumer/consumer-runtime';
 import type {
   ConsumerRuntimeDeps,
   ConsumerRuntimeOptions,
   EventHandlerRegistration,
-} from '../consumer/consumer-runtime';
-import { catalogContract } from '../contract/catalog-contract';
-import type { EventContract } from '../contract/event-contract';
-import { KafkaMetrics } from '../metrics/kafka-metrics';
-import { EventPublisher } from '../producer/event-publisher';
+} from '../../src/consumer/consumer-runtime';
+import { catalogContract } from '../../src/contract/catalog-contract';
+import type { EventContract } from '../../src/contract/event-contract';
+import { KafkaMetrics } from '../../src/metrics/kafka-metrics';
+import { EventPublisher } from '../../src/producer/event-publisher';
 
 export const PARTITIONS = 3;
 
