@@ -986,6 +986,44 @@ describe('the topic generator', () => {
   });
 });
 
+describe('the monitoring generator (prod: PodMonitor, PrometheusRule, Grafana dashboard)', () => {
+  const script = join(repoRoot, 'tools/deploy/scripts/generate-k8s-monitoring.mjs');
+  const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+
+  it('k8s/overlays/prod/monitoring.generated.yaml is what deploy/prometheus and deploy/grafana generate', () => {
+    const result = run('--check');
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  it('--check fails on a stale file', () => {
+    const stale = join(mkdtempSync(join(tmpdir(), 'k8s-monitoring-')), 'monitoring.yaml');
+    const committed = readFileSync(join(repoRoot, 'k8s/overlays/prod/monitoring.generated.yaml'), 'utf8');
+    writeFileSync(stale, committed.replace('for: 5m', 'for: 50m'));
+    const result = run('--check', '--out', stale);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/stale: run npm run generate:k8s-monitoring/);
+  });
+
+  it('renders in prod with the same rules as compose, the same dashboard, and scrapes the management ports', () => {
+    const prod = overlay('prod');
+    const alerts = parse(readFileSync(join(repoRoot, 'deploy/prometheus/alerts.yml'), 'utf8')) as { groups: unknown };
+    expect(prod.get('PrometheusRule', 'kafka-platform-alerts').spec).toEqual({ groups: alerts.groups });
+    const dashboard = prod.get('ConfigMap', 'kafka-platform-grafana-dashboard') as K8sObject & {
+      data: Record<string, string>;
+    };
+    expect(dashboard.data['kafka-platform.json']).toBe(
+      readFileSync(join(repoRoot, 'deploy/grafana/dashboards/kafka-platform.json'), 'utf8'),
+    );
+    expect(prod.get('PodMonitor', 'kafka-platform-services').spec).toMatchObject({
+      podMetricsEndpoints: [{ port: 'management', path: '/metrics' }],
+    });
+    for (const app of ['user-service', 'email-service', 'dashboard-service']) {
+      const ports = deployment(prod, app).spec.template.spec.containers[0]?.ports ?? [];
+      expect(ports.map((port) => port.name)).toContain('management');
+    }
+  });
+});
+
 // The checks above only mean something if they can fail: each rule rejects an object that breaks it.
 describe('the manifest checks reject broken objects', () => {
   const app = () => clone(deployment(overlay('dev'), 'user-service'));

@@ -19,10 +19,13 @@ import { readFileSync } from 'node:fs';
  * but kafka.strimzi.io/v1; @kubernetes-models/strimzi-kafka-operator 1.0.1 compiles the CRDs of Strimzi 1.0.0
  * (kafka.strimzi.io/v1; the same v1 is served, unchanged for the fields used here, by Strimzi 1.1 and 1.2).
  * @kubernetes-models/keda 2.0.0 compiles KEDA 2's Go API types (keda.sh/v1alpha1, the only version KEDA 2 serves).
+ * @kubernetes-models/prometheus-operator 6.0.0 compiles the Prometheus Operator's CRDs (monitoring.coreos.com/v1,
+ * the version PodMonitor and PrometheusRule have been served at since the operator's 0.x releases).
  */
 const SERVED = {
   'kafka.strimzi.io/v1': '@kubernetes-models/strimzi-kafka-operator/kafka.strimzi.io/v1',
   'keda.sh/v1alpha1': '@kubernetes-models/keda/keda.sh/v1alpha1',
+  'monitoring.coreos.com/v1': '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1',
 };
 const CUSTOM_GROUPS = new Set(Object.keys(SERVED).map((apiVersion) => apiVersion.split('/')[0]));
 
