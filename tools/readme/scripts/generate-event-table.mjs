@@ -40,13 +40,19 @@ async function sourceFiles(dir = join(repoRoot, 'apps')) {
 const link = (path) => `[${path.split('/')[1]}/${path.split('/').at(-1)}](../${path})`;
 const isTest = (path) => /\.[a-z0-9-]*spec\.ts$/.test(path);
 
-async function findUses(files, type) {
+/** The apps' files, each read once, by path from the repository root. */
+async function readSources() {
+  const files = (await sourceFiles()).sort();
+  return Promise.all(
+    files.map(async (file) => ({ path: relative(repoRoot, file), text: await readFile(file, 'utf8') })),
+  );
+}
+
+function findUses(sources, type) {
   const handlers = [];
   const tests = [];
   const decorator = new RegExp(`@HandleEvent\\('${type}'(?:, \\{ version: (\\d+) \\})?\\)`, 'g');
-  for (const file of files) {
-    const text = await readFile(file, 'utf8');
-    const path = relative(repoRoot, file);
+  for (const { path, text } of sources) {
     if (!text.includes(`'${type}'`)) continue;
     if (isTest(path)) tests.push(path);
     else for (const match of text.matchAll(decorator)) handlers.push({ path, version: match[1] ?? 'latest' });
@@ -56,10 +62,10 @@ async function findUses(files, type) {
 
 async function generate() {
   const catalog = loadCatalog();
-  const files = (await sourceFiles()).sort();
+  const sources = await readSources();
   const rows = [];
   for (const entry of Object.values(catalog)) {
-    const { handlers, tests } = await findUses(files, entry.type);
+    const { handlers, tests } = findUses(sources, entry.type);
     const schemas = entry.versions.map(
       (version) =>
         `[v${version}](../libs/events/schemas/${entry.type}/v${version}.avsc)${version === entry.latestVersion ? ' (latest)' : ''}`,
