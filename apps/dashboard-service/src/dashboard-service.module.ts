@@ -3,7 +3,6 @@ import { PlatformModule } from '@kafka-platform/service';
 import { Module } from '@nestjs/common';
 import { ConsumerGroupsController } from './consumer-groups/consumer-groups.controller';
 import { ConsumerGroups } from './consumer-groups/consumer-groups.service';
-import { KafkaAdminSession } from './consumer-groups/kafka-admin.session';
 import { GENERATION_LAYOUT } from './generations/generation-layout';
 import { Generations } from './generations/generations';
 import { DashboardGenerations1764300000100 } from './generations/generations.migration';
@@ -53,7 +52,6 @@ import { WebPageController } from './web-page/web-page.controller';
     LiveStream,
     streamLimitsProvider,
     pageSignInProvider,
-    KafkaAdminSession,
     ConsumerGroups,
     GenerationSwitch,
     RebuildRunner,

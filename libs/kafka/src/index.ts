@@ -1,3 +1,4 @@
+export { KafkaAdminConnection } from './admin/admin-connection';
 export { ensureTopics } from './admin/ensure-topics';
 export type { EnsureTopicsResult } from './admin/ensure-topics';
 export { groupLag, hasCommitted } from './admin/group-lag';

@@ -1,8 +1,7 @@
 import { USER_EVENTS_TOPIC, eventCatalog } from '@kafka-platform/events';
-import { KAFKA_CONFIG, groupLag, hasCommitted, namespaced } from '@kafka-platform/kafka';
+import { KAFKA_CONFIG, KafkaAdminConnection, groupLag, hasCommitted, namespaced } from '@kafka-platform/kafka';
 import type { GroupLag, KafkaAdminPort, KafkaConfig } from '@kafka-platform/kafka';
 import { Inject, Injectable } from '@nestjs/common';
-import { KafkaAdminSession } from './kafka-admin.session';
 
 export interface ConsumerGroupsView {
   readonly topic: string;
@@ -23,7 +22,7 @@ export class ConsumerGroups {
   private cached?: { readonly at: number; readonly view: Promise<ConsumerGroupsView> };
 
   constructor(
-    private readonly session: KafkaAdminSession,
+    private readonly session: KafkaAdminConnection,
     @Inject(KAFKA_CONFIG) config: KafkaConfig,
   ) {
     const { namespace } = config.topics;

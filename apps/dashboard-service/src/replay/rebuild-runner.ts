@@ -1,10 +1,9 @@
-import { ConsumerHost } from '@kafka-platform/kafka';
+import { ConsumerHost, KafkaAdminConnection } from '@kafka-platform/kafka';
 import type { SupervisedGroup } from '@kafka-platform/kafka';
 import { Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import { ConsumerGroups } from '../consumer-groups/consumer-groups.service';
-import { KafkaAdminSession } from '../consumer-groups/kafka-admin.session';
 import type { Generation } from '../generations/generation';
 import { Generations } from '../generations/generations';
 import { ProjectionChanges } from '../projections/projection-changes';
@@ -39,7 +38,7 @@ export class RebuildRunner implements OnApplicationBootstrap, BeforeApplicationS
     private readonly switcher: GenerationSwitch,
     private readonly host: ConsumerHost,
     private readonly groups: ConsumerGroups,
-    private readonly session: KafkaAdminSession,
+    private readonly session: KafkaAdminConnection,
     private readonly changes: ProjectionChanges,
   ) {}
 

@@ -7,37 +7,49 @@ const TIMEOUT_MS = 3000;
 
 /**
  * One admin connection a service reuses for what it asks the cluster while it runs (the health check's metadata
- * request, the consumer lag at scrape time), connected on first use. A request gets TIMEOUT_MS: a probe must not
- * hang while Kafka is away. A failed request drops the connection, so the next one connects afresh.
+ * request, the consumer lag at scrape time, the dashboard's group reads and resets), connected on first use; a
+ * failed connect is forgotten, so the next request tries again.
  */
 @Injectable()
 export class KafkaAdminConnection implements OnApplicationShutdown {
-  private admin?: Promise<KafkaAdminPort>;
+  private connection?: Promise<KafkaAdminPort>;
 
   constructor(@Inject(KAFKA_CLIENT) private readonly client: KafkaClientPort) {}
 
+  /** The connected admin, for work that may take as long as it takes (a group reset). */
+  admin(): Promise<KafkaAdminPort> {
+    this.connection ??= this.connect();
+    return this.connection;
+  }
+
+  /**
+   * A probe: it gets TIMEOUT_MS, since it must not hang while Kafka is away, and a failure drops the connection, so
+   * the next one connects afresh.
+   */
   async use<T>(work: (admin: KafkaAdminPort) => Promise<T>): Promise<T> {
     try {
-      return await withTimeout(this.connected().then(work));
+      return await withTimeout(this.admin().then(work));
     } catch (error) {
-      this.admin = undefined;
+      this.connection = undefined;
       throw error;
     }
   }
 
   async onApplicationShutdown() {
-    const admin = this.admin;
-    this.admin = undefined;
-    await admin?.then((connected) => connected.disconnect()).catch(() => undefined);
+    const connection = this.connection;
+    this.connection = undefined;
+    await connection?.then((admin) => admin.disconnect()).catch(() => undefined);
   }
 
-  private connected(): Promise<KafkaAdminPort> {
-    this.admin ??= (async () => {
-      const admin = this.client.admin();
+  private async connect(): Promise<KafkaAdminPort> {
+    const admin = this.client.admin();
+    try {
       await admin.connect();
       return admin;
-    })();
-    return this.admin;
+    } catch (error) {
+      this.connection = undefined;
+      throw error;
+    }
   }
 }
 

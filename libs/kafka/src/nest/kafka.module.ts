@@ -187,6 +187,7 @@ export class KafkaModule {
       ],
       exports: [
         KAFKA_CLIENT,
+        KafkaAdminConnection,
         KAFKA_CONFIG,
         EVENT_CONTRACT,
         AvroCodec,
