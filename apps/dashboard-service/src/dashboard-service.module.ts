@@ -39,14 +39,21 @@ import { WebPageController } from './web-page/web-page.controller';
     // Every effect of a projection handler is in the database: a run of records commits in one transaction.
     MessagingModule.forRoot({ inbox: { batchTransactions: true } }),
   ],
-  controllers: [StatsController, LiveStreamController, ConsumerGroupsController, ReplayController, WebPageController],
+  controllers: [
+    StatsController,
+    LiveStreamController,
+    ConsumerGroupsController,
+    ReplayController,
+    WebPageController,
+    // Event handlers: the Kafka transport serves their @EventPattern methods.
+    NewUserHandler,
+    UserUpdatedHandler,
+    UserDeletedHandler,
+  ],
   providers: [
     Generations,
     ProjectionChanges,
     ProjectionWriter,
-    NewUserHandler,
-    UserUpdatedHandler,
-    UserDeletedHandler,
     StatsQuery,
     StatsFeed,
     LiveStream,

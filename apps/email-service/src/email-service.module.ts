@@ -43,7 +43,8 @@ import { WelcomeMailService } from './welcome-mail/welcome-mail.service';
     TypeOrmModule.forFeature([SentEmail]),
     MailModule,
   ],
-  controllers: [ListEmailsController],
-  providers: [NewUserHandler, WelcomeMailService, WelcomeMailMetrics, UserDeletedHandler],
+  // The handlers are controllers of events: the Kafka transport serves their @EventPattern methods.
+  controllers: [ListEmailsController, NewUserHandler, UserDeletedHandler],
+  providers: [WelcomeMailService, WelcomeMailMetrics],
 })
 export class EmailServiceModule {}

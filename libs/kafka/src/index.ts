@@ -32,8 +32,6 @@ export type {
 } from './consumer/consumer-runtime';
 export { delivery } from './consumer/delivery-context';
 export type { Delivery } from './consumer/delivery-context';
-export { HandleEvent } from './consumer/handle-event.decorator';
-export type { HandleEventOptions } from './consumer/handle-event.decorator';
 export { catalogContract, catalogTopicSpecs, namespaced } from './contract/catalog-contract';
 export type { EventContract } from './contract/event-contract';
 export { DLQ_HEADER, deadLetterRecord, redriveHeaders } from './dlq/dead-letter';
@@ -65,6 +63,13 @@ export type {
   PublishedEvent,
   SendOutcome,
 } from './producer/event-publisher';
+export { connectKafkaTransport } from './transport/connect-kafka-transport';
+export { CorrelationInterceptor } from './transport/correlation.interceptor';
+export { EventFailureFilter } from './transport/event-failure.filter';
+export { EventPattern } from './transport/event-pattern.decorator';
+export type { EventHandlerMethod, EventPatternOptions } from './transport/event-pattern.decorator';
+export { KafkaEventContext } from './transport/kafka-event.context';
+export { KafkaEventTransport } from './transport/kafka-event.transport';
 export { RegistryApi, RegistryHttpError, RegistryUnreachableError } from './schemas/registry-api';
 export type {
   CompatibilityAnswer,

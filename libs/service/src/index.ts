@@ -1,4 +1,4 @@
-export { createServiceApp, exitOnStartupError, runService } from './bootstrap/run-service';
+export { createServiceApp, exitOnStartupError, runService, startService } from './bootstrap/run-service';
 export type { RunServiceOptions } from './bootstrap/run-service';
 export { loadServiceConfig } from './config/service-config';
 export type { ServiceConfig, ServiceLogLevel } from './config/service-config';

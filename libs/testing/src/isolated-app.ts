@@ -6,6 +6,9 @@ import { uniqueName } from './wait-for';
 
 /** What the helper needs of a Nest app; the apps pass a NestExpressApplication. */
 export interface ListeningApp {
+  init(): Promise<unknown>;
+  /** The Kafka event transport, as the services start it (see startService in libs/service). */
+  startAllMicroservices(): Promise<unknown>;
   listen(port: number, host: string): Promise<unknown>;
   getHttpServer(): { address(): unknown };
   close(): Promise<void>;
@@ -124,6 +127,8 @@ async function listening<A extends ListeningApp>(
   let app: A | undefined;
   try {
     app = await create();
+    await app.init();
+    await app.startAllMicroservices();
     await app.listen(0, '127.0.0.1');
   } catch (error) {
     await app?.close().catch(() => undefined);

@@ -1,23 +1,22 @@
 import type { NewUserV2 } from '@kafka-platform/events';
-import { HandleEvent } from '@kafka-platform/kafka';
-import type { EventEnvelope } from '@kafka-platform/kafka';
+import { EventPattern } from '@kafka-platform/kafka';
+import type { KafkaEventContext } from '@kafka-platform/kafka';
 import { CreateInbox1763900000001, Inbox, MessagingModule } from '@kafka-platform/messaging';
 import { PlatformModule } from '@kafka-platform/service';
-import { Injectable, Module } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 
-@Injectable()
+@Controller()
 export class WelcomeMailHandler {
   constructor(private readonly inbox: Inbox) {}
 
-  // v1 records are read as v2 (locale defaults to 'en'); a method taking another version's payload does not compile.
-  @HandleEvent('new_user', { version: 2 })
-  async onNewUser(event: EventEnvelope<NewUserV2>): Promise<void> {
+  // v1 records are read as v2 (locale defaults to 'en'); a method taking another event's or version's payload does
+  // not compile. Pipes, guards, interceptors and exception filters apply as to any Nest handler.
+  @EventPattern('new_user')
+  async onNewUser(@Payload() user: NewUserV2, @Ctx() context: KafkaEventContext<'new_user'>): Promise<void> {
     // The event id goes into the inbox in the same transaction as the effects: a redelivered event does nothing.
-    await this.inbox.handleOnce(event, async (manager) => {
-      await manager.query(`INSERT INTO welcome_mails (user_id, address) VALUES ($1, $2)`, [
-        event.payload.userId,
-        event.payload.email,
-      ]);
+    await this.inbox.handleOnce(context.getEnvelope(), async (manager) => {
+      await manager.query(`INSERT INTO welcome_mails (user_id, address) VALUES ($1, $2)`, [user.userId, user.email]);
       // Throw a TransientError while a dependency is down: the partition is held and retried for as long as the
       // outage lasts. A PlatformError with retryable=false goes to the dead-letter topic at once.
     });
@@ -34,6 +33,7 @@ export class WelcomeMailHandler {
     }),
     MessagingModule.forRoot({ inbox: true }),
   ],
-  providers: [WelcomeMailHandler],
+  // Event handlers are controllers: runService connects the Kafka transport that serves their @EventPattern methods.
+  controllers: [WelcomeMailHandler],
 })
 export class EmailServiceModule {}

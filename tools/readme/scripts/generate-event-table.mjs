@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Writes docs/events.md: one row per event of the catalog (libs/events) with its schema versions, topic and key,
-// the service that publishes it, the handlers that consume it (found by their @HandleEvent decorators) and the
+// the service that publishes it, the handlers that consume it (found by their @EventPattern decorators) and the
 // services' test files that name it. Reads the BUILT libs/events (`npm run generate:event-docs` builds it first).
 //
 //   node tools/readme/scripts/generate-event-table.mjs           write the file
@@ -48,14 +48,14 @@ async function readSources() {
   );
 }
 
-function findUses(sources, type) {
+function findUses(sources, { type, latestVersion }) {
   const handlers = [];
   const tests = [];
-  const decorator = new RegExp(`@HandleEvent\\('${type}'(?:, \\{ version: (\\d+) \\})?\\)`, 'g');
+  const decorator = new RegExp(`@EventPattern\\('${type}'(?:, \\{ version: (\\d+) \\})?\\)`, 'g');
   for (const { path, text } of sources) {
     if (!text.includes(`'${type}'`)) continue;
     if (isTest(path)) tests.push(path);
-    else for (const match of text.matchAll(decorator)) handlers.push({ path, version: match[1] ?? 'latest' });
+    else for (const match of text.matchAll(decorator)) handlers.push({ path, version: match[1] ?? latestVersion });
   }
   return { handlers, tests: tests.sort() };
 }
@@ -65,7 +65,7 @@ async function generate() {
   const sources = await readSources();
   const rows = [];
   for (const entry of Object.values(catalog)) {
-    const { handlers, tests } = findUses(sources, entry.type);
+    const { handlers, tests } = findUses(sources, entry);
     const schemas = entry.versions.map(
       (version) =>
         `[v${version}](../libs/events/schemas/${entry.type}/v${version}.avsc)${version === entry.latestVersion ? ' (latest)' : ''}`,
@@ -82,7 +82,7 @@ After changing the catalog, a schema or a handler run: npm run generate:event-do
 # Events
 
 Every event of the catalog (\`libs/events/src/catalog.ts\`): its Avro schemas, where it goes and how it is keyed, the
-service that publishes it (through its outbox), the handlers that consume it (their \`@HandleEvent\` decorators, with
+service that publishes it (through its outbox), the handlers that consume it (their \`@EventPattern\` decorators, with
 the version each reads) and the services' test files that name it.
 
 | Event | Schemas | Topic and key | Producer | Handlers | Tests |

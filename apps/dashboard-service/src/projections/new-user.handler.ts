@@ -1,7 +1,8 @@
 import type { NewUserV2 } from '@kafka-platform/events';
-import { HandleEvent } from '@kafka-platform/kafka';
-import type { EventEnvelope } from '@kafka-platform/kafka';
-import { Injectable } from '@nestjs/common';
+import { EventPattern } from '@kafka-platform/kafka';
+import type { KafkaEventContext } from '@kafka-platform/kafka';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { ProjectionWriter } from './projection-writer';
 import { countSignup, markSignedUp, saveProfile } from './user-projection';
 
@@ -11,17 +12,18 @@ import { countSignup, markSignedUp, saveProfile } from './user-projection';
  * profile of their newest event: an update that arrived first keeps its newer fields. v1 events read as v2 with
  * the schema's default locale "en".
  */
-@Injectable()
+@Controller()
 export class NewUserHandler {
   constructor(private readonly projections: ProjectionWriter) {}
 
-  @HandleEvent('new_user', { version: 2 })
-  async onNewUser(event: EventEnvelope<NewUserV2>): Promise<void> {
-    const { userId } = event.payload;
+  @EventPattern('new_user')
+  async onNewUser(@Payload() user: NewUserV2, @Ctx() context: KafkaEventContext<'new_user'>): Promise<void> {
+    const event = context.getEnvelope();
+    const { userId } = user;
     await this.projections.apply(event, async (manager, key) => {
       await countSignup(manager, userId, event.occurredAt);
       if (key.deleted) return;
-      if (key.newest) await saveProfile(manager, event.payload);
+      if (key.newest) await saveProfile(manager, user);
       await markSignedUp(manager, userId, event.occurredAt);
     });
   }

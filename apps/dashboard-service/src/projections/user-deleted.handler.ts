@@ -1,7 +1,8 @@
 import type { UserDeletedV1 } from '@kafka-platform/events';
-import { HandleEvent } from '@kafka-platform/kafka';
-import type { EventEnvelope } from '@kafka-platform/kafka';
-import { Injectable } from '@nestjs/common';
+import { EventPattern } from '@kafka-platform/kafka';
+import type { KafkaEventContext } from '@kafka-platform/kafka';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { ProjectionWriter } from './projection-writer';
 import { countDeletion, forgetUser } from './user-projection';
 
@@ -10,16 +11,20 @@ import { countDeletion, forgetUser } from './user-projection';
  * AggregateVersions) so that a signup or update arriving later writes nothing personal again. The deleted count
  * moves on the user's first deletion only, whether or not their signup arrived before.
  */
-@Injectable()
+@Controller()
 export class UserDeletedHandler {
   constructor(private readonly projections: ProjectionWriter) {}
 
-  @HandleEvent('user_deleted', { version: 1 })
-  async onUserDeleted(event: EventEnvelope<UserDeletedV1>): Promise<void> {
+  @EventPattern('user_deleted')
+  async onUserDeleted(
+    @Payload() deleted: UserDeletedV1,
+    @Ctx() context: KafkaEventContext<'user_deleted'>,
+  ): Promise<void> {
+    const event = context.getEnvelope();
     await this.projections.apply(
       event,
       async (manager, key) => {
-        await forgetUser(manager, event.payload.userId);
+        await forgetUser(manager, deleted.userId);
         if (key.deletedNow) await countDeletion(manager);
       },
       { deletion: true },

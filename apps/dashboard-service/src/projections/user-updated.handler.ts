@@ -1,7 +1,8 @@
 import type { UserUpdatedV1 } from '@kafka-platform/events';
-import { HandleEvent } from '@kafka-platform/kafka';
-import type { EventEnvelope } from '@kafka-platform/kafka';
-import { Injectable } from '@nestjs/common';
+import { EventPattern } from '@kafka-platform/kafka';
+import type { KafkaEventContext } from '@kafka-platform/kafka';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { ProjectionWriter } from './projection-writer';
 import { saveProfile } from './user-projection';
 
@@ -10,14 +11,18 @@ import { saveProfile } from './user-projection';
  * it is the newest event of the user: an older update that arrives late changes nothing. An update that arrives
  * before its new_user is kept, on a row that neither counts nor shows until the signup arrives.
  */
-@Injectable()
+@Controller()
 export class UserUpdatedHandler {
   constructor(private readonly projections: ProjectionWriter) {}
 
-  @HandleEvent('user_updated', { version: 1 })
-  async onUserUpdated(event: EventEnvelope<UserUpdatedV1>): Promise<void> {
+  @EventPattern('user_updated')
+  async onUserUpdated(
+    @Payload() user: UserUpdatedV1,
+    @Ctx() context: KafkaEventContext<'user_updated'>,
+  ): Promise<void> {
+    const event = context.getEnvelope();
     await this.projections.apply(event, async (manager, key) => {
-      if (key.newest && !key.deleted) await saveProfile(manager, event.payload);
+      if (key.newest && !key.deleted) await saveProfile(manager, user);
     });
   }
 }

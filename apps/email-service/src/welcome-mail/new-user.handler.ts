@@ -1,16 +1,20 @@
 import type { NewUserV2 } from '@kafka-platform/events';
-import { HandleEvent } from '@kafka-platform/kafka';
-import type { EventEnvelope } from '@kafka-platform/kafka';
-import { Injectable } from '@nestjs/common';
+import { EventPattern } from '@kafka-platform/kafka';
+import type { KafkaEventContext } from '@kafka-platform/kafka';
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { WelcomeMailService } from './welcome-mail.service';
 
-@Injectable()
+@Controller()
 export class NewUserHandler {
   constructor(private readonly welcomeMail: WelcomeMailService) {}
 
-  /** Reads v2; v1 records resolve into it with locale "en", so both versions get a mail. */
-  @HandleEvent('new_user', { version: 2 })
-  async onNewUser(event: EventEnvelope<NewUserV2>): Promise<void> {
-    await this.welcomeMail.sendOnce(event);
+  /**
+   * Reads v2; v1 records resolve into it with locale "en", so both versions get a mail. The mail service takes the
+   * whole envelope: the inbox keys on the event id.
+   */
+  @EventPattern('new_user')
+  async onNewUser(@Payload() _user: NewUserV2, @Ctx() context: KafkaEventContext<'new_user'>): Promise<void> {
+    await this.welcomeMail.sendOnce(context.getEnvelope());
   }
 }

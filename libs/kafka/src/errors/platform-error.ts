@@ -21,7 +21,8 @@ export class PoisonRecordError extends PlatformError {
   }
 }
 
-export type PoisonCode = 'EMPTY_VALUE' | 'BAD_MAGIC_BYTE' | 'UNKNOWN_SCHEMA_ID' | 'INVALID_PAYLOAD' | 'MISSING_HEADER';
+export type PoisonCode =
+  'EMPTY_VALUE' | 'BAD_MAGIC_BYTE' | 'UNKNOWN_SCHEMA_ID' | 'INVALID_PAYLOAD' | 'MISSING_HEADER' | 'HANDLER_REJECTED';
 
 /**
  * A dependency is unavailable (database, SMTP or registry down, broker unreachable): it passes by itself, so the

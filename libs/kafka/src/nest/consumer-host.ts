@@ -1,19 +1,14 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { KafkaAdminConnection } from '../admin/admin-connection';
 import type { KafkaClientPort } from '../client/kafka-ports';
 import { KAFKA_CLIENT } from '../client/kafka-ports';
 import { AvroCodec } from '../codec/avro-codec';
 import type { KafkaConfig } from '../config/kafka-config';
-import { EVENT_HANDLER_METADATA } from '../consumer/handle-event.decorator';
-import type { EventHandlerMetadata } from '../consumer/handle-event.decorator';
 import { ConsumerRuntime } from '../consumer/consumer-runtime';
 import type { BatchScope, ConsumerStatus, EventHandlerRegistration } from '../consumer/consumer-runtime';
 import { namespaced } from '../contract/catalog-contract';
 import type { EventContract } from '../contract/event-contract';
-import { correlation } from '../envelope/correlation-context';
-import type { EventEnvelope } from '../envelope/event-envelope';
 import { DependencyHealth } from '../health/dependency-health';
 import { BrokerLag } from '../metrics/broker-lag';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
@@ -31,14 +26,14 @@ export interface SupervisedGroup {
 }
 
 /**
- * Finds the @HandleEvent methods of the app's providers and keeps the service's consumer group running with them
- * (see GroupSupervisor), plus any other group the service starts over the same handlers.
+ * Keeps the service's consumer group running over the handlers the event transport registers (see GroupSupervisor
+ * and KafkaEventTransport), plus any other group the service starts over the same handlers.
  */
 @Injectable()
-export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ConsumerHost implements BeforeApplicationShutdown {
   private readonly logger = new Logger('KafkaConsumer');
   private readonly createdAt = Date.now();
-  private handlers: EventHandlerRegistration[] = [];
+  private handlers: readonly EventHandlerRegistration[] = [];
   private main?: GroupSupervisor;
   private readonly others = new Map<string, GroupSupervisor>();
   private closing = false;
@@ -52,8 +47,6 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     private readonly metrics: KafkaMetrics,
     private readonly dependencies: DependencyHealth,
     private readonly admin: KafkaAdminConnection,
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
     @Optional() @Inject(CONSUMER_BATCH_SCOPE) private readonly batchScope?: BatchScope,
   ) {}
 
@@ -82,17 +75,26 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     return group && namespaced(this.config.topics.namespace, group);
   }
 
-  onApplicationBootstrap(): void {
+  /** Starts the service's own group over the given handlers: the event transport's listen(). Once. */
+  start(handlers: readonly EventHandlerRegistration[]): void {
     const group = this.options.consumerGroup;
-    if (!group) return;
-    this.handlers = this.discoverHandlers();
+    if (!group) throw new Error('This service has no consumer group to start');
+    if (this.main || this.closing) throw new Error('The consumer group was started already');
+    this.handlers = handlers;
     this.main = this.supervisor(group);
     this.main.start();
+    // Groups asked for before the handlers were known (a rebuild resumed at start-up).
+    for (const other of this.others.values()) other.start();
+  }
+
+  /** Stops every group it runs; consumers leave their groups before the database pools close. */
+  async stop(): Promise<void> {
+    this.closing = true;
+    await Promise.all([this.main, ...this.others.values()].map((supervisor) => supervisor?.stop()));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.closing = true;
-    await Promise.all([this.main, ...this.others.values()].map((supervisor) => supervisor?.stop()));
+    await this.stop();
   }
 
   /**
@@ -101,7 +103,8 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
    * earliest offset, as long as it has committed nothing), with every guarantee of the runtime (retries, holding
    * a partition through an outage, poison records to the DLQ), and dead-letters into the service's own DLQ
    * topics: it reads the same records, and a topic per extra group would not exist. A handler tells the groups
-   * apart by `delivery.current().groupId`. Starting a group that runs already returns it.
+   * apart by `context.getGroupId()`. Starting a group that runs already returns it; one asked for before the
+   * transport has registered the handlers starts with the service's own group.
    */
   startGroup(group: string): SupervisedGroup {
     if (!this.options.consumerGroup) throw new Error('This service has no consumer group to run others beside');
@@ -111,7 +114,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     if (!supervisor) {
       supervisor = this.supervisor(group);
       this.others.set(groupId, supervisor);
-      supervisor.start();
+      if (this.main) supervisor.start();
     }
     const running = supervisor;
     return {
@@ -134,7 +137,7 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
     // From the brokers, not from the consumer: the gauge keeps moving while this group's consumer is down.
     const lag = new BrokerLag(groupId, this.contract.topicsFor(this.options.consumerGroup as string), this.admin);
     this.metrics.trackLag(groupId, () => lag.sample());
-    const consuming = this.handlers.map((h) => `${h.type}@v${h.version}`).join(', ');
+    const consuming = () => this.handlers.map((h) => `${h.type}@v${h.version}`).join(', ');
     const supervisor = new GroupSupervisor(groupId, () => this.createRuntime(groupId), this.logger, consuming);
     this.metrics.trackRunning(groupId, () => supervisor.status.state === 'running');
     return supervisor;
@@ -163,30 +166,5 @@ export class ConsumerHost implements OnApplicationBootstrap, BeforeApplicationSh
         unhealthyDependencies: () => this.dependencies.unhealthy(),
       },
     );
-  }
-
-  private discoverHandlers(): EventHandlerRegistration[] {
-    const found: EventHandlerRegistration[] = [];
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-      const prototype = Object.getPrototypeOf(instance) as object;
-      for (const method of this.scanner.getAllMethodNames(prototype)) {
-        const handler = instance[method] as (event: EventEnvelope) => Promise<void>;
-        const meta = Reflect.getMetadata(EVENT_HANDLER_METADATA, handler) as EventHandlerMetadata | undefined;
-        if (!meta) continue;
-        found.push({
-          type: meta.type,
-          version: meta.version ?? this.contract.latestVersion(meta.type),
-          // Log lines and events published while handling carry the event's correlation id and cause.
-          handle: (event) =>
-            correlation.run(
-              { correlationId: event.correlationId, causedBy: event, traceparent: event.traceparent },
-              () => handler.call(instance, event),
-            ),
-        });
-      }
-    }
-    return found;
   }
 }

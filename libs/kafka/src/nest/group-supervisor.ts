@@ -22,7 +22,7 @@ export class GroupSupervisor {
     private readonly createRuntime: () => ConsumerRuntime,
     private readonly logger: Logger,
     /** What the group consumes, for the log line that says it runs. */
-    private readonly consuming: string,
+    private readonly consuming: () => string,
   ) {}
 
   get status(): ConsumerStatus {
@@ -59,7 +59,7 @@ export class GroupSupervisor {
         await Promise.race([started, interrupted]);
         if (this.closing) break;
         failures = 0;
-        this.logger.log(`group ${this.groupId} consuming ${this.consuming}`);
+        this.logger.log(`group ${this.groupId} consuming ${this.consuming()}`);
         const ended = await Promise.race([runtime.crashed, interrupted]);
         if (ended !== 'interrupted') {
           failures += 1;

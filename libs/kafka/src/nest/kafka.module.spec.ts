@@ -1,19 +1,22 @@
-// The Nest integration on the real stack: a decorated handler receives what the injected publisher sends, and
+// The Nest integration on the real stack: an @EventPattern handler receives what the injected publisher sends, and
 // readiness follows the consumer, not only the broker.
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import type { NewUserV1 } from '@kafka-platform/events';
+import { Controller } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { stackEndpoints, uniqueName, waitFor } from '@kafka-platform/testing';
 import { Registry } from 'prom-client';
-import { delivery } from '../consumer/delivery-context';
-import { HandleEvent } from '../consumer/handle-event.decorator';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { DLQ_HEADER } from '../dlq/dead-letter';
 import { HEADER } from '../envelope/event-envelope';
 import type { EventEnvelope } from '../envelope/event-envelope';
 import { ConsumerHealthIndicator } from '../health/consumer-health.indicator';
 import { KafkaHealthIndicator } from '../health/kafka-health.indicator';
 import { EventPublisher } from '../producer/event-publisher';
+import { connectKafkaTransport } from '../transport/connect-kafka-transport';
+import { EventPattern } from '../transport/event-pattern.decorator';
+import type { KafkaEventContext } from '../transport/kafka-event.context';
 import { KafkaHarness } from '../../test/test-support/kafka-harness';
 import { ConsumerHost } from './consumer-host';
 import { KafkaModule } from './kafka.module';
@@ -22,12 +25,12 @@ const received: EventEnvelope[] = [];
 // The group each delivery came through, by event id and group.
 const deliveredBy: { eventId: string; groupId?: string }[] = [];
 
-@Injectable()
+@Controller()
 class NewUserHandler {
-  @HandleEvent('new_user', { version: 1 })
-  async onNewUser(event: EventEnvelope): Promise<void> {
-    received.push(event);
-    deliveredBy.push({ eventId: event.id, groupId: delivery.current()?.groupId });
+  @EventPattern('new_user', { version: 1 })
+  async onNewUser(@Payload() _user: NewUserV1, @Ctx() context: KafkaEventContext<'new_user', 1>): Promise<void> {
+    received.push(context.getEnvelope());
+    deliveredBy.push({ eventId: context.getEnvelope().id, groupId: context.getGroupId() });
   }
 }
 
@@ -52,17 +55,19 @@ describe('KafkaModule (real stack)', () => {
           env: { KAFKA_BROKERS: endpoints.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl },
         }),
       ],
-      providers: [NewUserHandler],
+      controllers: [NewUserHandler],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
+    connectKafkaTransport(app);
     await app.init();
+    await app.startAllMicroservices();
   });
   afterAll(async () => {
     await app.close();
     await kafka.cleanup();
   });
 
-  it('delivers a published event to the @HandleEvent method, resolved to the version it asked for', async () => {
+  it('delivers a published event to the @EventPattern method, resolved to the version it asked for', async () => {
     const userId = randomUUID();
     const published = await app.get(EventPublisher).publish('new_user', {
       userId,

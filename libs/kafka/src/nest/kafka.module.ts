@@ -1,7 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Inject, Injectable, Logger, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { KafkaAdminConnection } from '../admin/admin-connection';
 import { ensureTopics } from '../admin/ensure-topics';
@@ -125,7 +124,7 @@ export class KafkaModule {
     return {
       module: KafkaModule,
       global: true,
-      imports: [DiscoveryModule, TerminusModule],
+      imports: [TerminusModule],
       providers: [
         { provide: KAFKA_MODULE_OPTIONS, useValue: options },
         { provide: KAFKA_CONFIG, useFactory: () => loadKafkaConfig(options.env ?? process.env, options.service) },
