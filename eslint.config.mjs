@@ -6,17 +6,22 @@ import tseslint from 'typescript-eslint';
 // apps use libs and never each other; libs never import apps or tools; `events` imports nothing of ours;
 // `kafka` may import `events`; test infrastructure is for tests and tools.
 export const depConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
   // Direct imports only (notDependOnLibsWithTags would also follow a lib's test-only imports transitively).
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
   // An empty list would allow everything (nrwl/nx#12597), so `events` may depend only on itself.
   { sourceTag: 'scope:events', onlyDependOnLibsWithTags: ['scope:events'] },
-  { sourceTag: 'scope:kafka', onlyDependOnLibsWithTags: ['scope:events', 'scope:kafka'] },
-  { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:events', 'scope:kafka', 'scope:service'] },
+  // `core` is the bottom: config parsing, errors, the correlation context, the metrics registry token.
+  { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'] },
+  { sourceTag: 'scope:kafka', onlyDependOnLibsWithTags: ['scope:core', 'scope:events', 'scope:kafka'] },
+  {
+    sourceTag: 'scope:platform',
+    onlyDependOnLibsWithTags: ['scope:core', 'scope:events', 'scope:kafka', 'scope:platform'],
+  },
   // Transactional messaging (outbox, inbox) sits on the Kafka plumbing and the service's database.
   {
     sourceTag: 'scope:messaging',
-    onlyDependOnLibsWithTags: ['scope:events', 'scope:kafka', 'scope:service', 'scope:messaging'],
+    onlyDependOnLibsWithTags: ['scope:core', 'scope:events', 'scope:kafka', 'scope:platform', 'scope:messaging'],
   },
   // Test infrastructure stays below the libs it helps test, so their tests can use it without a cycle.
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['scope:events', 'type:testing'] },

@@ -1,5 +1,5 @@
 import { MessagingModule } from '@kafka-platform/messaging';
-import { PlatformModule } from '@kafka-platform/service';
+import { PlatformModule } from '@kafka-platform/platform';
 import { Module } from '@nestjs/common';
 import { ConsumerGroupsController } from './consumer-groups/consumer-groups.controller';
 import { ConsumerGroups } from './consumer-groups/consumer-groups.service';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { exitOnStartupError, runService } from '@kafka-platform/service';
+import { exitOnStartupError, runService } from '@kafka-platform/platform';
 import { DashboardServiceModule } from './dashboard-service.module';
 
 runService({ name: 'dashboard-service', module: DashboardServiceModule }).catch(

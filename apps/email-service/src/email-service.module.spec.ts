@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventPublisher, KAFKA_CLIENT, listDeadLetters, redriveDeadLetters } from '@kafka-platform/kafka';
 import type { KafkaClientPort, PublishOptions } from '@kafka-platform/kafka';
-import { ManagementServer } from '@kafka-platform/service';
+import { ManagementServer } from '@kafka-platform/platform';
 import { authHeaders, failWrites, waitFor } from '@kafka-platform/testing';
 import { DataSource } from 'typeorm';
 import { deadLetterTopic, startEmailService, uniqueAddress } from '../test/test-support/email-service-app';

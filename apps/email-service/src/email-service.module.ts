@@ -3,7 +3,7 @@ import {
   CreateInbox1763900000001,
   MessagingModule,
 } from '@kafka-platform/messaging';
-import { PlatformModule } from '@kafka-platform/service';
+import { PlatformModule } from '@kafka-platform/platform';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { UserDeletedHandler } from './forget-user/user-deleted.handler';

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { exitOnStartupError, runService } from '@kafka-platform/service';
+import { exitOnStartupError, runService } from '@kafka-platform/platform';
 import { EmailServiceModule } from './email-service.module';
 
 runService({ name: 'email-service', module: EmailServiceModule }).catch(exitOnStartupError('email-service'));

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { DOCS_PATH, SERVICE_CONFIG, exitOnStartupError } from '@kafka-platform/service';
-import type { ServiceConfig } from '@kafka-platform/service';
+import { DOCS_PATH, SERVICE_CONFIG, exitOnStartupError } from '@kafka-platform/platform';
+import type { ServiceConfig } from '@kafka-platform/platform';
 import { Logger } from '@nestjs/common';
 import { createUserServiceApp } from './user-service.app';
 

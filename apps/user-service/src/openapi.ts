@@ -1,4 +1,4 @@
-import { ManagementServer } from '@kafka-platform/service';
+import { ManagementServer } from '@kafka-platform/platform';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';

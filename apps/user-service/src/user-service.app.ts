@@ -1,4 +1,4 @@
-import { createServiceApp } from '@kafka-platform/service';
+import { createServiceApp } from '@kafka-platform/platform';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { setupOpenApi } from './openapi';
 import { UserServiceModule } from './user-service.module';

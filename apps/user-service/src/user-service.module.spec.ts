@@ -1,4 +1,4 @@
-import { ManagementServer } from '@kafka-platform/service';
+import { ManagementServer } from '@kafka-platform/platform';
 import { freePort } from '@kafka-platform/testing';
 import { startUserService } from '../test/test-support/user-service-under-test';
 import type { UserServiceUnderTest } from '../test/test-support/user-service-under-test';

@@ -1,5 +1,5 @@
 import { MessagingModule, OUTBOX_MIGRATIONS } from '@kafka-platform/messaging';
-import { PlatformModule } from '@kafka-platform/service';
+import { PlatformModule } from '@kafka-platform/platform';
 import { Module } from '@nestjs/common';
 import { CreateUsers1764000000000 } from './migrations/1764000000000-create-users';
 import { User } from './users/user.entity';

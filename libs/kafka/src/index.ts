@@ -19,7 +19,6 @@ export type {
   KafkaTlsFiles,
   RetryPolicy,
 } from './config/kafka-config';
-export { ConfigError, duration, parseEnv } from './config/parse-env';
 export { ConsumerRuntime } from './consumer/consumer-runtime';
 export type {
   BatchScope,
@@ -38,11 +37,9 @@ export { DLQ_HEADER, deadLetterRecord, redriveHeaders } from './dlq/dead-letter'
 export type { DeadLetterReason } from './dlq/dead-letter';
 export { listDeadLetters, redriveDeadLetters } from './dlq/dlq-tool';
 export type { DeadLetter } from './dlq/dlq-tool';
-export { correlation } from './envelope/correlation-context';
-export type { CorrelationScope } from './envelope/correlation-context';
 export { HEADER, childTraceparent, fromHeaders, newEnvelope, toHeaders } from './envelope/event-envelope';
 export type { EnvelopeMetadata, EnvelopeOrigin, EventEnvelope } from './envelope/event-envelope';
-export { PlatformError, PoisonRecordError, TransientError, classifyError } from './errors/platform-error';
+export { PoisonRecordError, classifyError } from './errors/platform-error';
 export type { FailureClass, FailureKind, PoisonCode } from './errors/platform-error';
 export { ConsumerHealthIndicator } from './health/consumer-health.indicator';
 export { DependencyHealth } from './health/dependency-health';
@@ -54,7 +51,7 @@ export type { SupervisedGroup } from './nest/consumer-host';
 export { SchemaRegistryHealthIndicator, checkSchemaRegistry } from './health/schema-registry-health.indicator';
 export { KafkaModule } from './nest/kafka.module';
 export type { KafkaModuleOptions } from './nest/kafka-module-options';
-export { CONSUMER_BATCH_SCOPE, EVENT_CONTRACT, KAFKA_CONFIG, METRICS_REGISTRY } from './nest/tokens';
+export { CONSUMER_BATCH_SCOPE, EVENT_CONTRACT, KAFKA_CONFIG } from './nest/tokens';
 export { EventPublisher } from './producer/event-publisher';
 export type {
   EventToPublish,

@@ -1,6 +1,6 @@
 // Real-stack support for the messaging tests: a Nest app with the platform and messaging modules on a
 // throw-away database and its own Kafka namespace, and a plain kafkajs reader for what reached the topic.
-import { createServiceApp, PlatformModule } from '@kafka-platform/service';
+import { createServiceApp, PlatformModule } from '@kafka-platform/platform';
 import { createTestDatabase, readTopic, serviceTestEnv, testNamespace } from '@kafka-platform/testing';
 import type { TestDatabase } from '@kafka-platform/testing';
 import { Module } from '@nestjs/common';

@@ -1,6 +1,7 @@
 import type { LatestEventPayload } from '@kafka-platform/events';
-import { EventPublisher, HEADER, TransientError, namespaced, toHeaders } from '@kafka-platform/kafka';
-import { METRICS_REGISTRY } from '@kafka-platform/service';
+import { EventPublisher, HEADER, namespaced, toHeaders } from '@kafka-platform/kafka';
+import { TransientError } from '@kafka-platform/core';
+import { METRICS_REGISTRY } from '@kafka-platform/core';
 import { readTopic, stackEndpoints, topicSize, waitFor } from '@kafka-platform/testing';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';

@@ -7,7 +7,7 @@ import { uniqueName } from './wait-for';
 /** What the helper needs of a Nest app; the apps pass a NestExpressApplication. */
 export interface ListeningApp {
   init(): Promise<unknown>;
-  /** The Kafka event transport, as the services start it (see startService in libs/service). */
+  /** The Kafka event transport, as the services start it (see startService in libs/platform). */
   startAllMicroservices(): Promise<unknown>;
   listen(port: number, host: string): Promise<unknown>;
   getHttpServer(): { address(): unknown };

@@ -275,7 +275,7 @@ describe('docker-compose.yml', () => {
       const { names, files } = configEnvNames(app);
       // The extraction itself finds the schemas; an empty set would let anything pass.
       expect(files).toEqual(
-        expect.arrayContaining(['libs/kafka/src/config/kafka-config.ts', 'libs/service/src/config/service-config.ts']),
+        expect.arrayContaining(['libs/kafka/src/config/kafka-config.ts', 'libs/platform/src/config/service-config.ts']),
       );
       expect(names.has('KAFKA_BROKERS') && names.has('DATABASE_URL')).toBe(true);
       expect(appEnvironment(app, service(compose, app), names, REQUIRED_ENV[app])).toEqual([]);

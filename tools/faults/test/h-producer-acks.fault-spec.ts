@@ -3,7 +3,8 @@
 // The brokers are stopped gracefully (SIGTERM): each leaves the in-sync set while the controller quorum still
 // has a majority, which is what a rolling restart gone wrong looks like.
 import { randomUUID } from 'node:crypto';
-import { PlatformError, classifyError, createKafkajsClient, loadKafkaConfig } from '@kafka-platform/kafka';
+import { classifyError, createKafkajsClient, loadKafkaConfig } from '@kafka-platform/kafka';
+import { PlatformError } from '@kafka-platform/core';
 import type { KafkaProducerPort } from '@kafka-platform/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { recordFault, secondsSince } from './support/report';

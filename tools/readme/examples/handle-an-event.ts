@@ -2,7 +2,7 @@ import type { NewUserV2 } from '@kafka-platform/events';
 import { EventPattern } from '@kafka-platform/kafka';
 import type { KafkaEventContext } from '@kafka-platform/kafka';
 import { CreateInbox1763900000001, Inbox, MessagingModule } from '@kafka-platform/messaging';
-import { PlatformModule } from '@kafka-platform/service';
+import { PlatformModule } from '@kafka-platform/platform';
 import { Controller, Module } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 

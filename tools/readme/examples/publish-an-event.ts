@@ -1,5 +1,5 @@
 import { MessagingModule, OUTBOX_MIGRATIONS, Outbox } from '@kafka-platform/messaging';
-import { PlatformModule } from '@kafka-platform/service';
+import { PlatformModule } from '@kafka-platform/platform';
 import { Injectable, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 

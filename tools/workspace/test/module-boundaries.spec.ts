@@ -31,6 +31,22 @@ describe('module boundaries', () => {
       /"type:lib" can only depend on libs tagged with "type:lib"/,
     ],
     [
+      'libs/core/src/probe.ts',
+      "import { loadKafkaConfig } from '@kafka-platform/kafka';",
+      /Circular dependency between "core" and "kafka"|"scope:core" can only depend on libs tagged with "scope:core"/,
+    ],
+    [
+      'libs/core/src/probe.ts',
+      "import { USER_EVENTS_TOPIC } from '@kafka-platform/events';",
+      /"scope:core" can only depend on libs tagged with "scope:core"/,
+    ],
+    // Production code of an app may not use the test infrastructure; its tests may (see the allowed cases).
+    [
+      'apps/email-service/src/probe.ts',
+      "import { waitFor } from '@kafka-platform/testing';",
+      /"type:app" can only depend on libs tagged with "type:lib"/,
+    ],
+    [
       'libs/kafka/src/probe.ts',
       "import { EmailServiceModule } from '@kafka-platform/email-service';",
       /Circular dependency|Imports of apps are forbidden/,
@@ -46,7 +62,10 @@ describe('module boundaries', () => {
 
   it.each([
     ['libs/kafka/src/probe.ts', "import { USER_EVENTS_TOPIC } from '@kafka-platform/events';"],
-    ['apps/email-service/src/probe.ts', "import { HealthModule } from '@kafka-platform/service';"],
+    ['apps/email-service/src/probe.ts', "import { HealthModule } from '@kafka-platform/platform';"],
+    ['apps/email-service/src/probe.ts', "import { parseEnv } from '@kafka-platform/core';"],
+    ['libs/kafka/src/probe.ts', "import { PlatformError } from '@kafka-platform/core';"],
+    ['apps/email-service/src/probe.spec.ts', "import { waitFor } from '@kafka-platform/testing';"],
   ])('%s: %s is allowed', (file, source) => {
     expect(boundaryErrors(file, source)).toEqual([]);
   });

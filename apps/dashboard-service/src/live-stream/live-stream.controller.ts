@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { Caller, Role, hasRole } from '@kafka-platform/service';
-import type { Principal } from '@kafka-platform/service';
+import { Caller, Role, hasRole } from '@kafka-platform/platform';
+import type { Principal } from '@kafka-platform/platform';
 import { Controller, Get, Res } from '@nestjs/common';
 import { LiveStream } from './live-stream';
 

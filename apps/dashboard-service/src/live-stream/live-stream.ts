@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { METRICS_REGISTRY, RETRY_AFTER_SECONDS } from '@kafka-platform/service';
+import { RETRY_AFTER_SECONDS } from '@kafka-platform/platform';
+import { METRICS_REGISTRY } from '@kafka-platform/core';
 import { HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';

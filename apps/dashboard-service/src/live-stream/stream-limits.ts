@@ -1,6 +1,6 @@
-import { parseEnv } from '@kafka-platform/kafka';
-import { PLATFORM_OPTIONS } from '@kafka-platform/service';
-import type { PlatformOptions } from '@kafka-platform/service';
+import { parseEnv } from '@kafka-platform/core';
+import { PLATFORM_OPTIONS } from '@kafka-platform/platform';
+import type { PlatformOptions } from '@kafka-platform/platform';
 import { z } from 'zod';
 
 /**

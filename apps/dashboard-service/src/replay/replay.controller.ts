@@ -1,4 +1,4 @@
-import { RequireRoles, Role } from '@kafka-platform/service';
+import { RequireRoles, Role } from '@kafka-platform/platform';
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { Replay } from './replay.service';
 import type { ReplayStarted, ReplayStatus } from './replay.service';

@@ -1,5 +1,5 @@
-import { Caller, Role, hasRole } from '@kafka-platform/service';
-import type { Principal } from '@kafka-platform/service';
+import { Caller, Role, hasRole } from '@kafka-platform/platform';
+import type { Principal } from '@kafka-platform/platform';
 import { Controller, Get } from '@nestjs/common';
 import { statsForViewer } from './stats-for-viewer';
 import { StatsFeed } from './stats-feed';

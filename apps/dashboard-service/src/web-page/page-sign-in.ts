@@ -1,6 +1,6 @@
-import { parseEnv } from '@kafka-platform/kafka';
-import { AUTH_CONFIG, PLATFORM_OPTIONS } from '@kafka-platform/service';
-import type { AuthConfig, PlatformOptions } from '@kafka-platform/service';
+import { parseEnv } from '@kafka-platform/core';
+import { AUTH_CONFIG, PLATFORM_OPTIONS } from '@kafka-platform/platform';
+import type { AuthConfig, PlatformOptions } from '@kafka-platform/platform';
 import { z } from 'zod';
 
 /** What the page needs to sign its viewer in: the provider (the issuer the API trusts) and its own client. */

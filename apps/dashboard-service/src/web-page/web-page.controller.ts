@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Public } from '@kafka-platform/service';
+import { Public } from '@kafka-platform/platform';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { PAGE_SIGN_IN } from './page-sign-in';
 import type { PageSignIn } from './page-sign-in';

@@ -2,7 +2,7 @@
 // Kafka namespace (topics and groups) and its own throw-away database; and more replicas on the same ones.
 import { EventPublisher, KAFKA_CLIENT } from '@kafka-platform/kafka';
 import type { KafkaClientPort, PublishOptions, PublishedEvent } from '@kafka-platform/kafka';
-import { ManagementServer, createServiceApp } from '@kafka-platform/service';
+import { ManagementServer, createServiceApp } from '@kafka-platform/platform';
 import { authHeaders, startIsolatedApp, startReplica, waitFor } from '@kafka-platform/testing';
 import type { IsolatedApp } from '@kafka-platform/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';

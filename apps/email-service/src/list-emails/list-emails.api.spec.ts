@@ -1,7 +1,7 @@
 // Issue 10: no query string may make GET /emails answer anything but a 400 naming the parameter, with one
 // message saying what to fix; and its pages, keyset-cursored, list every mail once however they are cut.
 import { randomUUID } from 'node:crypto';
-import { encodeKeysetCursor } from '@kafka-platform/service';
+import { encodeKeysetCursor } from '@kafka-platform/platform';
 import { authHeaders } from '@kafka-platform/testing';
 import { DataSource } from 'typeorm';
 import { startEmailService } from '../../test/test-support/email-service-app';

@@ -1,5 +1,5 @@
-import { RequireRoles, Role, newestFirstPage } from '@kafka-platform/service';
-import type { KeysetPage } from '@kafka-platform/service';
+import { RequireRoles, Role, newestFirstPage } from '@kafka-platform/platform';
+import type { KeysetPage } from '@kafka-platform/platform';
 import { Controller, Get, Query } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';

@@ -1,4 +1,4 @@
-import { keysetCursorProblem } from '@kafka-platform/service';
+import { keysetCursorProblem } from '@kafka-platform/platform';
 import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
 

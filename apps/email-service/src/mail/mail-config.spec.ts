@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from '@kafka-platform/kafka';
+import { ConfigError } from '@kafka-platform/core';
 import { ServiceProcess, createTestDatabase, freePort, serviceTestEnv, testNamespace } from '@kafka-platform/testing';
 import { DEFAULT_MAIL_FROM, loadMailConfig } from './mail-config';
 

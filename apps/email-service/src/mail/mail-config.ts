@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseEnv } from '@kafka-platform/kafka';
+import { ConfigError, parseEnv } from '@kafka-platform/core';
 import { z } from 'zod';
 
 export interface MailConfig {

@@ -1,5 +1,5 @@
-import { PLATFORM_OPTIONS } from '@kafka-platform/service';
-import type { PlatformOptions } from '@kafka-platform/service';
+import { PLATFORM_OPTIONS } from '@kafka-platform/platform';
+import type { PlatformOptions } from '@kafka-platform/platform';
 import { Module } from '@nestjs/common';
 import { MAIL_CONFIG, loadMailConfig } from './mail-config';
 import { MAIL_TRANSPORT } from './mail-transport';

@@ -1,4 +1,4 @@
-import { PlatformError, TransientError } from '@kafka-platform/kafka';
+import { PlatformError, TransientError } from '@kafka-platform/core';
 
 /** The fields nodemailer puts on its errors (see NodemailerError in nodemailer's errors.d.ts). */
 interface SmtpErrorFields {

@@ -1,4 +1,4 @@
-import { METRICS_REGISTRY } from '@kafka-platform/service';
+import { METRICS_REGISTRY } from '@kafka-platform/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import type { Registry } from 'prom-client';

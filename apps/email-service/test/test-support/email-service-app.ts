@@ -2,7 +2,7 @@
 // groups, DLQs) and its own throw-away database. Mail goes to the shared SMTP sink; tests find theirs by address.
 import { KAFKA_CONFIG, namespaced } from '@kafka-platform/kafka';
 import type { KafkaConfig } from '@kafka-platform/kafka';
-import { createServiceApp } from '@kafka-platform/service';
+import { createServiceApp } from '@kafka-platform/platform';
 import { startIsolatedApp, uniqueName } from '@kafka-platform/testing';
 import type { IsolatedApp } from '@kafka-platform/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';

@@ -9,7 +9,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 
-// OpenAPI schemas of the platform's error bodies (see http-errors.ts and configure-http in libs/service).
+// OpenAPI schemas of the platform's error bodies (see http-errors.ts and configure-http in libs/platform).
 
 export class FieldErrorBody {
   @ApiProperty({ example: 'email' })

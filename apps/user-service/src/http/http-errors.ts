@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
-import type { FieldError } from '@kafka-platform/service';
+import type { FieldError } from '@kafka-platform/platform';
 
 // Every error body of the platform has the same shape: { statusCode, error, message } plus, where a client can
 // act on it, `errors` (400: which fields) or a stable `code` (what went wrong, independent of the wording).

@@ -2,7 +2,7 @@
 // NUL, the outbox's JSON refusing a lone surrogate, isEmail throwing URIError, a deep body overflowing the
 // stack). Each must be a 400 naming what to fix, in the platform's error shape, with nothing written.
 import { randomUUID } from 'node:crypto';
-import { encodeKeysetCursor } from '@kafka-platform/service';
+import { encodeKeysetCursor } from '@kafka-platform/platform';
 import { authHeaders, uniqueName } from '@kafka-platform/testing';
 import { startUserService } from '../../test/test-support/user-service-under-test';
 import type { UserServiceUnderTest } from '../../test/test-support/user-service-under-test';

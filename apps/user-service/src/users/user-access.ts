@@ -1,5 +1,5 @@
-import { Role } from '@kafka-platform/service';
-import type { Principal } from '@kafka-platform/service';
+import { Role } from '@kafka-platform/platform';
+import type { Principal } from '@kafka-platform/platform';
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { GetUserService } from './get-user/get-user.service';
 import type { User } from './user.entity';

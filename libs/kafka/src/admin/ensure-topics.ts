@@ -1,5 +1,5 @@
 import type { KafkaAdminPort, TopicSpec } from '../client/kafka-ports';
-import { PlatformError } from '../errors/platform-error';
+import { PlatformError } from '@kafka-platform/core';
 
 export interface EnsureTopicsResult {
   readonly created: string[];

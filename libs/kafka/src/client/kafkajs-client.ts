@@ -10,7 +10,7 @@ import type {
   Producer,
   SASLOptions,
 } from 'kafkajs';
-import { PlatformError, TransientError } from '../errors/platform-error';
+import { PlatformError, TransientError } from '@kafka-platform/core';
 import { partitionForKey } from './murmur2';
 import { recordOffsets } from './record-offsets';
 import { quietKafkajsTimeoutWarning } from './quiet-kafkajs-warning';

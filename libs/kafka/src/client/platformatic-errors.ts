@@ -5,7 +5,7 @@
 // ProtocolError (code PLT_KFK_PROTOCOL) naming Kafka's error in `apiId`; retries and per-broker sends wrap them in
 // MultipleErrors (an AggregateError: `errors`), and some in `cause`. These are read by shape, not by class, so that
 // this module needs nothing of the library at run time.
-import { PlatformError } from '../errors/platform-error';
+import { PlatformError } from '@kafka-platform/core';
 
 interface PlatformaticErrorShape {
   readonly code?: unknown;

@@ -1,5 +1,5 @@
 import type { Producer } from '@platformatic/kafka';
-import { TransientError } from '../errors/platform-error';
+import { TransientError } from '@kafka-platform/core';
 import type { KafkaProducerPort, OutgoingRecord, ProducedRecord } from './kafka-ports';
 import { partitionForKey } from './murmur2';
 import { recordOffsets } from './record-offsets';

@@ -1,4 +1,4 @@
-import { TransientError } from '../errors/platform-error';
+import { TransientError } from '@kafka-platform/core';
 import type { ProducedRecord } from './kafka-ports';
 
 /**

@@ -1,7 +1,8 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Type } from 'avsc';
 import type { Resolver } from 'avsc';
-import { PlatformError, PoisonRecordError, TransientError } from '../errors/platform-error';
+import { PoisonRecordError } from '../errors/platform-error';
+import { PlatformError, TransientError } from '@kafka-platform/core';
 import { RegistryApi } from '../schemas/registry-api';
 
 /** Where the codec gets schemas and subject names: the event contract (libs/events). */

@@ -1,5 +1,5 @@
 import { loadKafkaConfig } from './kafka-config';
-import { ConfigError } from './parse-env';
+import { ConfigError } from '@kafka-platform/core';
 
 const valid = { KAFKA_BROKERS: 'localhost:9092', SCHEMA_REGISTRY_URL: 'http://localhost:8081/apis/ccompat/v7/' };
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { duration, parseEnv } from './parse-env';
+import { duration, parseEnv } from '@kafka-platform/core';
 
 const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$/;
 const flag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((value) => value === 'true');

@@ -6,7 +6,7 @@ import type { BatchControl, ConsumedBatch, ConsumerRunOptions, KafkaConsumerPort
 import { AvroCodec } from '../codec/avro-codec';
 import { newEnvelope, toHeaders } from '../envelope/event-envelope';
 import type { EventEnvelope } from '../envelope/event-envelope';
-import { TransientError } from '../errors/platform-error';
+import { TransientError } from '@kafka-platform/core';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
 import { ConsumerRuntime } from './consumer-runtime';
 import type { BatchScope } from './consumer-runtime';

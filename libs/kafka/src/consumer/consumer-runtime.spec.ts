@@ -5,7 +5,7 @@ import { KafkaHarness } from '../../test/test-support/kafka-harness';
 import { DLQ_HEADER } from '../dlq/dead-letter';
 import type { EventEnvelope } from '../envelope/event-envelope';
 import { HEADER } from '../envelope/event-envelope';
-import { TransientError } from '../errors/platform-error';
+import { TransientError } from '@kafka-platform/core';
 import type { KafkaConsumerPort } from '../client/kafka-ports';
 import { ConsumerRuntime } from './consumer-runtime';
 import type { EventHandlerRegistration } from './consumer-runtime';

@@ -9,7 +9,7 @@ import {
 import type { AnyEventCatalogEntry } from '@kafka-platform/events';
 import type { TopicSpec } from '../client/kafka-ports';
 import type { KafkaConfig } from '../config/kafka-config';
-import { PlatformError } from '../errors/platform-error';
+import { PlatformError } from '@kafka-platform/core';
 import type { EventContract } from './event-contract';
 
 function entry(type: string): AnyEventCatalogEntry {

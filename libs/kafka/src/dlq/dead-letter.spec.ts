@@ -1,5 +1,6 @@
 import type { ConsumedRecord } from '../client/kafka-ports';
-import { classifyError, TransientError } from '../errors/platform-error';
+import { classifyError } from '../errors/platform-error';
+import { TransientError } from '@kafka-platform/core';
 import { deadLetterRecord, redriveHeaders } from './dead-letter';
 
 const record: ConsumedRecord = {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumedRecord, KafkaClientPort } from '../client/kafka-ports';
-import { PlatformError } from '../errors/platform-error';
+import { PlatformError } from '@kafka-platform/core';
 import { DLQ_HEADER, redriveHeaders } from './dead-letter';
 
 export interface DeadLetter {

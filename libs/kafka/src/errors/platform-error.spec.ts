@@ -1,5 +1,6 @@
 import { QueryRunnerAlreadyReleasedError } from 'typeorm';
-import { classifyError, PlatformError, PoisonRecordError, TransientError } from './platform-error';
+import { classifyError, PoisonRecordError } from './platform-error';
+import { PlatformError, TransientError } from '@kafka-platform/core';
 
 describe('classifyError', () => {
   it('reads code and retryable from platform errors, never the message', () => {

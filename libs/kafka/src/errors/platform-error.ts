@@ -1,18 +1,4 @@
-/**
- * Every failure the plumbing reasons about carries a stable `code` and a `retryable` flag. Retry and
- * dead-letter decisions read the flag, never the message.
- */
-export class PlatformError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { PlatformError } from '@kafka-platform/core';
 
 /** A record that can never be handled as it is: bad bytes, unknown schema, invalid payload. Straight to the DLQ. */
 export class PoisonRecordError extends PlatformError {
@@ -23,16 +9,6 @@ export class PoisonRecordError extends PlatformError {
 
 export type PoisonCode =
   'EMPTY_VALUE' | 'BAD_MAGIC_BYTE' | 'UNKNOWN_SCHEMA_ID' | 'INVALID_PAYLOAD' | 'MISSING_HEADER' | 'HANDLER_REJECTED';
-
-/**
- * A dependency is unavailable (database, SMTP or registry down, broker unreachable): it passes by itself, so the
- * work waits and is retried for as long as the outage lasts (up to a time budget), never dead-lettered early.
- */
-export class TransientError extends PlatformError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(code, message, true, options);
-  }
-}
 
 /**
  * - `poison`: can never succeed as it is (bad record, a non-retryable verdict): dead-lettered at once.

@@ -12,7 +12,7 @@ import { loadKafkaConfig } from '../config/kafka-config';
 import type { KafkaConfig } from '../config/kafka-config';
 import { catalogContract, catalogTopicSpecs } from '../contract/catalog-contract';
 import type { EventContract } from '../contract/event-contract';
-import { PlatformError } from '../errors/platform-error';
+import { PlatformError } from '@kafka-platform/core';
 import { ConsumerHealthIndicator } from '../health/consumer-health.indicator';
 import { DependencyHealth } from '../health/dependency-health';
 import { KafkaHealthIndicator } from '../health/kafka-health.indicator';
@@ -22,7 +22,8 @@ import { EventPublisher } from '../producer/event-publisher';
 import { ConsumerHost } from './consumer-host';
 import { nestLog } from './nest-log';
 import type { KafkaModuleOptions } from './kafka-module-options';
-import { EVENT_CONTRACT, KAFKA_CONFIG, KAFKA_MODULE_OPTIONS, METRICS_REGISTRY } from './tokens';
+import { EVENT_CONTRACT, KAFKA_CONFIG, KAFKA_MODULE_OPTIONS } from './tokens';
+import { METRICS_REGISTRY } from '@kafka-platform/core';
 import type { Registry } from 'prom-client';
 
 const PUBLISHER_PRODUCER = Symbol('PUBLISHER_PRODUCER');

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { registryCredentialsProblem } from '../config/kafka-config';
-import { ConfigError, duration, parseEnv } from '../config/parse-env';
+import { ConfigError, duration, parseEnv } from '@kafka-platform/core';
 import { RegistryApi, RegistryHttpError, RegistryUnreachableError } from './registry-api';
 import { catalogSubjects, checkSchemas, formatReport, registerSchemas } from './schema-lifecycle';
 import type { SchemasReport } from './schema-lifecycle';

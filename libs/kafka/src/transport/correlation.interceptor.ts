@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { correlation } from '../envelope/correlation-context';
+import { correlation } from '@kafka-platform/core';
 import { KafkaEventContext } from './kafka-event.context';
 
 /**

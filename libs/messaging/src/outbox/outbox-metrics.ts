@@ -1,4 +1,4 @@
-import { METRICS_REGISTRY } from '@kafka-platform/service';
+import { METRICS_REGISTRY } from '@kafka-platform/core';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge } from 'prom-client';

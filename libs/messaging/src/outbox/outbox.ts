@@ -1,5 +1,6 @@
 import type { EventType, LatestEventPayload } from '@kafka-platform/events';
-import { AvroCodec, EVENT_CONTRACT, correlation, newEnvelope } from '@kafka-platform/kafka';
+import { AvroCodec, EVENT_CONTRACT, newEnvelope } from '@kafka-platform/kafka';
+import { correlation } from '@kafka-platform/core';
 import type { EventContract, EventEnvelope } from '@kafka-platform/kafka';
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';

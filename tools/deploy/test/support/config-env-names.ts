@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 export const repoRoot = join(__dirname, '..', '..', '..', '..');
 
 /** Libraries every service runs with: their config schemas apply to all three. */
-const SHARED_LIBS = ['libs/service/src', 'libs/kafka/src', 'libs/messaging/src'];
+const SHARED_LIBS = ['libs/platform/src', 'libs/kafka/src', 'libs/messaging/src'];
 
 /**
  * Read by Node or a dependency rather than a schema; harmless to set on any service. NODE_EXTRA_CA_CERTS: a CA Node

@@ -1,4 +1,4 @@
-import { Public, SignupRateLimit } from '@kafka-platform/service';
+import { Public, SignupRateLimit } from '@kafka-platform/platform';
 import { Body, Controller, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiConflict, ApiJsonBodyErrors } from '../../http/error-responses';

@@ -1,5 +1,5 @@
-import { Caller, Role } from '@kafka-platform/service';
-import type { Principal } from '@kafka-platform/service';
+import { Caller, Role } from '@kafka-platform/platform';
+import type { Principal } from '@kafka-platform/platform';
 import { Controller, Delete, HttpCode, HttpStatus, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiValidationError } from '../../http/error-responses';

@@ -1,5 +1,5 @@
-import { Caller, Role } from '@kafka-platform/service';
-import type { Principal } from '@kafka-platform/service';
+import { Caller, Role } from '@kafka-platform/platform';
+import type { Principal } from '@kafka-platform/platform';
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiValidationError } from '../../http/error-responses';

@@ -1,4 +1,4 @@
-import { RequireRoles, Role } from '@kafka-platform/service';
+import { RequireRoles, Role } from '@kafka-platform/platform';
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiValidationError } from '../../http/error-responses';

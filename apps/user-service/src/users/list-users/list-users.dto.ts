@@ -1,4 +1,4 @@
-import { keysetCursorProblem } from '@kafka-platform/service';
+import { keysetCursorProblem } from '@kafka-platform/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { Check } from '../../http/check';

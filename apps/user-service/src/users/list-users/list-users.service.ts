@@ -1,5 +1,5 @@
-import { newestFirstPage } from '@kafka-platform/service';
-import type { KeysetPage } from '@kafka-platform/service';
+import { newestFirstPage } from '@kafka-platform/platform';
+import type { KeysetPage } from '@kafka-platform/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';

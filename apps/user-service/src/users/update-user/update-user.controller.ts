@@ -1,5 +1,5 @@
-import { Caller, Role } from '@kafka-platform/service';
-import type { Principal } from '@kafka-platform/service';
+import { Caller, Role } from '@kafka-platform/platform';
+import type { Principal } from '@kafka-platform/platform';
 import { Body, Controller, Param, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiConflict, ApiJsonBodyErrors } from '../../http/error-responses';
