@@ -12,11 +12,16 @@ export const depConstraints = [
   // An empty list would allow everything (nrwl/nx#12597), so `events` may depend only on itself.
   { sourceTag: 'scope:events', onlyDependOnLibsWithTags: ['scope:events'] },
   { sourceTag: 'scope:kafka', onlyDependOnLibsWithTags: ['scope:events', 'scope:kafka'] },
-  { sourceTag: 'scope:service', onlyDependOnLibsWithTags: ['scope:events', 'scope:kafka', 'scope:service'] },
+  // The SDK starts before anything else loads, so telemetry depends on nothing of ours.
+  { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: ['scope:telemetry'] },
+  {
+    sourceTag: 'scope:service',
+    onlyDependOnLibsWithTags: ['scope:events', 'scope:kafka', 'scope:telemetry', 'scope:service'],
+  },
   // Transactional messaging (outbox, inbox) sits on the Kafka plumbing and the service's database.
   {
     sourceTag: 'scope:messaging',
-    onlyDependOnLibsWithTags: ['scope:events', 'scope:kafka', 'scope:service', 'scope:messaging'],
+    onlyDependOnLibsWithTags: ['scope:events', 'scope:kafka', 'scope:telemetry', 'scope:service', 'scope:messaging'],
   },
   // Test infrastructure stays below the libs it helps test, so their tests can use it without a cycle.
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['scope:events', 'type:testing'] },
