@@ -44,17 +44,7 @@ export { correlation } from './envelope/correlation-context';
 export type { CorrelationScope } from './envelope/correlation-context';
 export { HEADER, childTraceparent, fromHeaders, newEnvelope, toHeaders } from './envelope/event-envelope';
 export type { EnvelopeMetadata, EnvelopeOrigin, EventEnvelope } from './envelope/event-envelope';
-export {
-  MESSAGING,
-  activeSpanContext,
-  activeTraceparent,
-  contextWithParent,
-  platformTracer,
-  recordFailure,
-  remoteSpanContext,
-  toTraceparent,
-  traced,
-} from './tracing/tracing';
+export { MESSAGING, activeSpanContext, activeTraceparent, traced } from './tracing/tracing';
 export { PlatformError, PoisonRecordError, TransientError, classifyError } from './errors/platform-error';
 export type { FailureClass, FailureKind, PoisonCode } from './errors/platform-error';
 export { ConsumerHealthIndicator } from './health/consumer-health.indicator';
