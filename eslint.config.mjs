@@ -14,14 +14,23 @@ export const depConstraints = [
   // `core` is the bottom: config parsing, errors, the correlation context, the metrics registry token.
   { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:core'] },
   { sourceTag: 'scope:kafka', onlyDependOnLibsWithTags: ['scope:core', 'scope:events', 'scope:kafka'] },
+  // The SDK starts before anything else loads, so telemetry depends on nothing of ours.
+  { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: ['scope:telemetry'] },
   {
     sourceTag: 'scope:platform',
-    onlyDependOnLibsWithTags: ['scope:core', 'scope:events', 'scope:kafka', 'scope:platform'],
+    onlyDependOnLibsWithTags: ['scope:core', 'scope:events', 'scope:kafka', 'scope:telemetry', 'scope:platform'],
   },
   // Transactional messaging (outbox, inbox) sits on the Kafka plumbing and the service's database.
   {
     sourceTag: 'scope:messaging',
-    onlyDependOnLibsWithTags: ['scope:core', 'scope:events', 'scope:kafka', 'scope:platform', 'scope:messaging'],
+    onlyDependOnLibsWithTags: [
+      'scope:core',
+      'scope:events',
+      'scope:kafka',
+      'scope:telemetry',
+      'scope:platform',
+      'scope:messaging',
+    ],
   },
   // Test infrastructure stays below the libs it helps test, so their tests can use it without a cycle.
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['scope:events', 'type:testing'] },

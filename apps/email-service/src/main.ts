@@ -1,3 +1,4 @@
+import './instrument';
 import 'reflect-metadata';
 import { exitOnStartupError, runService } from '@kafka-platform/platform';
 import { EmailServiceModule } from './email-service.module';

@@ -1,3 +1,4 @@
+import './instrument';
 import 'reflect-metadata';
 import { DOCS_PATH, SERVICE_CONFIG, exitOnStartupError } from '@kafka-platform/platform';
 import type { ServiceConfig } from '@kafka-platform/platform';

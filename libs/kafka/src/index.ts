@@ -39,6 +39,7 @@ export { listDeadLetters, redriveDeadLetters } from './dlq/dlq-tool';
 export type { DeadLetter } from './dlq/dlq-tool';
 export { HEADER, childTraceparent, fromHeaders, newEnvelope, toHeaders } from './envelope/event-envelope';
 export type { EnvelopeMetadata, EnvelopeOrigin, EventEnvelope } from './envelope/event-envelope';
+export { MESSAGING, activeSpanContext, activeTraceparent, traced } from './tracing/tracing';
 export { PoisonRecordError, classifyError } from './errors/platform-error';
 export type { FailureClass, FailureKind, PoisonCode } from './errors/platform-error';
 export { ConsumerHealthIndicator } from './health/consumer-health.indicator';

@@ -65,8 +65,8 @@ const service = (file: ComposeFile, name: string): ComposeService => {
 
 const APPS = ['user-service', 'email-service', 'dashboard-service'] as const;
 
-// Host ports of docs/ARCHITECTURE.md's contract (the same as the local stack's), plus the Kafka UI, Prometheus and
-// Grafana. The apps publish
+// Host ports of docs/ARCHITECTURE.md's contract (the same as the local stack's), plus the Kafka UI, Prometheus,
+// Grafana and Jaeger (UI, OTLP gRPC and HTTP). The apps publish
 // their API port and their management port (/metrics, /docs: MANAGEMENT_PORT), both on loopback.
 const CONTRACT_PORTS: Record<string, number[]> = {
   'user-service': [3001, 9001],
@@ -80,6 +80,7 @@ const CONTRACT_PORTS: Record<string, number[]> = {
   keycloak: [8180],
   prometheus: [9090],
   grafana: [3000],
+  jaeger: [16686, 4317, 4318],
 };
 
 // What each app cannot start without (the others have defaults); PORT is set so it matches the published port.

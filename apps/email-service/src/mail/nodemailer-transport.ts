@@ -1,4 +1,5 @@
-import { DependencyHealth } from '@kafka-platform/kafka';
+import { DependencyHealth, traced } from '@kafka-platform/kafka';
+import { SpanKind } from '@opentelemetry/api';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
@@ -39,20 +40,28 @@ export class NodemailerTransport implements MailTransport, OnModuleInit, OnAppli
     );
   }
 
-  async send(mail: OutgoingMail): Promise<{ messageId: string }> {
-    try {
-      const info = await this.transporter.sendMail({
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-        messageId: mail.messageId,
-        ...(mail.language && { headers: { 'Content-Language': mail.language } }),
-      });
-      return { messageId: info.messageId };
-    } catch (error) {
-      throw smtpFailure(error);
-    }
+  /** A CLIENT span per mail (nodemailer has no instrumentation of its own), a child of the consumed event's. */
+  send(mail: OutgoingMail): Promise<{ messageId: string }> {
+    const attributes = {
+      'server.address': this.config.host,
+      'server.port': this.config.port,
+      'network.protocol.name': 'smtp',
+    };
+    return traced('smtp send', { kind: SpanKind.CLIENT, attributes }, async () => {
+      try {
+        const info = await this.transporter.sendMail({
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          messageId: mail.messageId,
+          ...(mail.language && { headers: { 'Content-Language': mail.language } }),
+        });
+        return { messageId: info.messageId };
+      } catch (error) {
+        throw smtpFailure(error);
+      }
+    });
   }
 
   async verify(): Promise<void> {

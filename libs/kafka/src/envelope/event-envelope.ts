@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Headers } from '../client/kafka-ports';
 import { PoisonRecordError } from '../errors/platform-error';
+import { activeTraceparent } from '../tracing/tracing';
 import { randomHex } from './random-hex';
 
 /** An event is a past-tense fact; the envelope carries what every consumer needs besides the payload. */
@@ -70,7 +71,8 @@ export function newEnvelope<T>(
     occurredAt: (origin.occurredAt ?? new Date()).toISOString(),
     correlationId: origin.correlationId ?? origin.causedBy?.correlationId ?? id,
     causationId: origin.causedBy?.id ?? origin.causationId ?? null,
-    traceparent: origin.traceparent ?? childTraceparent(origin.causedBy?.traceparent),
+    // The span running now (a request's, a consumed record's) is the event's parent when there is one.
+    traceparent: origin.traceparent ?? activeTraceparent() ?? childTraceparent(origin.causedBy?.traceparent),
     ...(origin.sequence !== undefined && { sequence: origin.sequence }),
     key,
     payload,

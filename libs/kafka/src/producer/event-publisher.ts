@@ -1,9 +1,19 @@
+import { SpanKind, isSpanContextValid } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { KafkaProducerPort, OutgoingRecord, ProducedRecord } from '../client/kafka-ports';
 import type { AvroCodec } from '../codec/avro-codec';
 import type { EventContract } from '../contract/event-contract';
-import { newEnvelope, toHeaders } from '../envelope/event-envelope';
+import { HEADER, newEnvelope, toHeaders } from '../envelope/event-envelope';
 import type { EnvelopeOrigin, EventEnvelope } from '../envelope/event-envelope';
 import type { KafkaMetrics } from '../metrics/kafka-metrics';
+import {
+  MESSAGING,
+  contextWithParent,
+  platformTracer,
+  recordFailure,
+  remoteSpanContext,
+  toTraceparent,
+} from '../tracing/tracing';
 
 export interface PublishOptions extends EnvelopeOrigin {
   /** Schema version to write; the catalog's latest by default. */
@@ -73,28 +83,66 @@ export class EventPublisher {
 
   /**
    * Sends prepared events, one request per topic (in order within a topic); a topic whose request fails fails
-   * its own events only. Outcomes keep the input order.
+   * its own events only. Outcomes keep the input order. Each record gets a PRODUCER span, the child of the trace
+   * its envelope carries (for the outbox: the write's), and its `traceparent` header names that span.
    */
   async send(prepared: readonly PreparedEvent[]): Promise<SendOutcome[]> {
     const byTopic = new Map<string, PreparedEvent[]>();
     for (const item of prepared) byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), item]);
     const outcomes = new Map<PreparedEvent, SendOutcome>();
     for (const [topic, items] of byTopic) {
+      const spans = items.map((item) => startProducerSpan(item));
       try {
         const produced = await this.producer.send(
           topic,
-          items.map((item) => item.record),
+          items.map((item, index) => withSpanHeader(item.record, spans[index] as Span)),
         );
         items.forEach((item, index) => {
           const record = produced[index] as ProducedRecord;
           const published = { ...record, eventId: item.envelope.id, envelope: item.envelope };
           outcomes.set(item, { ok: true, published });
           this.metrics?.produced.inc({ topic, type: item.envelope.type });
+          spans[index]?.setAttributes({
+            [MESSAGING.partition]: String(record.partition),
+            [MESSAGING.offset]: Number(record.offset),
+          });
         });
       } catch (error) {
         for (const item of items) outcomes.set(item, { ok: false, error });
+        for (const span of spans) recordFailure(span, error);
+      } finally {
+        for (const span of spans) span.end();
       }
     }
     return prepared.map((item) => outcomes.get(item) as SendOutcome);
   }
+}
+
+/** The `send` span of one record (OpenTelemetry's messaging conventions), not ended. */
+function startProducerSpan({ topic, envelope }: PreparedEvent): Span {
+  const parent = contextWithParent(remoteSpanContext(envelope.traceparent));
+  return platformTracer.startSpan(
+    `send ${topic}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [MESSAGING.system]: 'kafka',
+        [MESSAGING.operationName]: 'send',
+        [MESSAGING.operationType]: 'send',
+        [MESSAGING.destination]: topic,
+        [MESSAGING.messageId]: envelope.id,
+        [MESSAGING.key]: envelope.key,
+        [MESSAGING.eventType]: envelope.type,
+      },
+    },
+    parent,
+  );
+}
+
+/** The record with its traceparent pointing at its producer span, so consumers' spans descend from it. */
+function withSpanHeader(record: OutgoingRecord, span: Span): OutgoingRecord {
+  const spanContext = span.spanContext();
+  // No span to name (no SDK, and the envelope's traceparent unreadable): the envelope's header goes as it is.
+  if (!isSpanContextValid(spanContext)) return record;
+  return { ...record, headers: { ...record.headers, [HEADER.traceparent]: toTraceparent(spanContext) } };
 }

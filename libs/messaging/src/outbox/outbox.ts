@@ -1,5 +1,5 @@
 import type { EventType, LatestEventPayload } from '@kafka-platform/events';
-import { AvroCodec, EVENT_CONTRACT, newEnvelope } from '@kafka-platform/kafka';
+import { AvroCodec, EVENT_CONTRACT, MESSAGING, activeTraceparent, newEnvelope, traced } from '@kafka-platform/kafka';
 import { correlation } from '@kafka-platform/core';
 import type { EventContract, EventEnvelope } from '@kafka-platform/kafka';
 import { Inject, Injectable } from '@nestjs/common';
@@ -38,14 +38,35 @@ export class Outbox {
     type: T,
     payload: LatestEventPayload<T>,
   ): Promise<EventEnvelope<LatestEventPayload<T>>> {
+    const attributes = {
+      [MESSAGING.system]: 'kafka',
+      [MESSAGING.destination]: this.contract.topicOf(type),
+      [MESSAGING.eventType]: type,
+    };
+    // A span of its own (a child of the request's or the consumed record's), so the row's traceparent names the
+    // write and the relay's producer span descends from it.
+    return traced(`outbox write ${type}`, { attributes }, async (span) => {
+      const envelope = await this.write(manager, type, payload);
+      span.setAttributes({ [MESSAGING.messageId]: envelope.id, [MESSAGING.key]: envelope.key });
+      return envelope;
+    });
+  }
+
+  private async write<T extends EventType>(
+    manager: EntityManager,
+    type: T,
+    payload: LatestEventPayload<T>,
+  ): Promise<EventEnvelope<LatestEventPayload<T>>> {
     const version = this.contract.latestVersion(type);
     // A payload the schema refuses would block its key's queue forever: refuse it now, with the transaction.
     await this.codec.validate(type, version, payload);
     const scope = correlation.current();
+    // The write's span when tracing runs; else the consumed event's trace, else a new one (newEnvelope).
+    const traceparent = activeTraceparent() ?? scope?.traceparent;
     const envelope = newEnvelope(type, version, this.contract.keyOf(type, payload), payload, {
       ...(scope?.correlationId && { correlationId: scope.correlationId }),
       ...(scope?.causedBy && { causedBy: scope.causedBy }),
-      ...(scope?.traceparent && { traceparent: scope.traceparent }),
+      ...(traceparent && { traceparent }),
     });
     const metadata: StoredMetadata = {
       occurredAt: envelope.occurredAt,

@@ -1,4 +1,5 @@
 import { correlation } from '@kafka-platform/core';
+import { activeSpanContext } from '@kafka-platform/kafka';
 import type { Params } from 'nestjs-pino';
 import type { ServiceLogLevel } from '../config/service-config';
 
@@ -6,7 +7,8 @@ const QUIET_PATHS = new Set(['/health/live', '/health/ready']);
 
 /**
  * JSON logs with pino. Every line written while a request or an event is handled carries its correlation id,
- * read from the one async context both set (see correlation-context in libs/kafka).
+ * read from the one async context both set (see correlation-context in libs/kafka), and every line written
+ * inside a span its `trace_id` and `span_id` (the names OpenTelemetry's log correlation uses).
  */
 export function loggerParams(service: string, level: ServiceLogLevel): Params {
   return {
@@ -16,10 +18,7 @@ export function loggerParams(service: string, level: ServiceLogLevel): Params {
       messageKey: 'message',
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
-      mixin: () => {
-        const scope = correlation.current();
-        return scope ? { correlationId: scope.correlationId } : {};
-      },
+      mixin: () => ({ ...correlationFields(), ...traceFields() }),
       genReqId: (request) => (request as { correlationId?: string }).correlationId ?? '',
       // Probes and scrapes every few seconds would drown the lines that matter.
       autoLogging: { ignore: (request) => QUIET_PATHS.has((request.url ?? '').split('?')[0] ?? '') },
@@ -30,4 +29,16 @@ export function loggerParams(service: string, level: ServiceLogLevel): Params {
       },
     },
   };
+}
+
+function correlationFields(): object {
+  const scope = correlation.current();
+  return scope ? { correlationId: scope.correlationId } : {};
+}
+
+// A mixin rather than @opentelemetry/instrumentation-pino: the mixin is already here, reads the active span in one
+// call, and needs no patching of pino at load time (which in-process tests, started without the SDK, never get).
+function traceFields(): object {
+  const span = activeSpanContext();
+  return span ? { trace_id: span.traceId, span_id: span.spanId } : {};
 }

@@ -23,6 +23,7 @@ import { BearerAuthGuard } from '../auth/bearer-auth.guard';
 import { HTTP_LIMITS, loadHttpLimits, throttlerOptions } from '../http/http-limits';
 import { RateLimitGuard } from '../http/rate-limit.guard';
 import { PLATFORM_OPTIONS, SERVICE_CONFIG } from './platform-options';
+import { TelemetryShutdown } from './telemetry-shutdown';
 import type { PlatformOptions } from './platform-options';
 
 /**
@@ -63,6 +64,7 @@ export class PlatformModule {
         // A factory, not a value made in forRoot: every app built from the module gets its own registry.
         { provide: METRICS_REGISTRY, useFactory: (): Registry => createMetricsRegistry(options.service) },
         ManagementServer,
+        TelemetryShutdown,
         ...(options.database ? [DatabaseDependency, KafkaClusterBinding] : []),
       ],
       exports: [PLATFORM_OPTIONS, SERVICE_CONFIG, METRICS_REGISTRY, HTTP_LIMITS, ManagementServer, AuthModule],

@@ -8,11 +8,36 @@ export const repoRoot = join(__dirname, '..', '..', '..', '..');
 /** Libraries every service runs with: their config schemas apply to all three. */
 const SHARED_LIBS = ['libs/platform/src', 'libs/kafka/src', 'libs/messaging/src'];
 
+/** The OpenTelemetry SDK's own variables (libs/telemetry) that the README's Tracing section names. */
+const OTEL_ENV_NAMES = [
+  'OTEL_SDK_DISABLED',
+  'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_PROPAGATORS',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_EXPORTER_OTLP_CERTIFICATE',
+  'OTEL_BSP_SCHEDULE_DELAY',
+  'OTEL_LOG_LEVEL',
+];
+
 /**
  * Read by Node or a dependency rather than a schema; harmless to set on any service. NODE_EXTRA_CA_CERTS: a CA Node
  * adds to the ones it trusts at start (k8s/overlays/prod: the schema registry's, for the Confluent client and fetch).
+ * OTEL_*: read by the OpenTelemetry SDK.
  */
-export const RUNTIME_ENV_NAMES = ['NODE_ENV', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'KAFKAJS_NO_PARTITIONER_WARNING'];
+export const RUNTIME_ENV_NAMES = [
+  'NODE_ENV',
+  'NODE_OPTIONS',
+  'NODE_EXTRA_CA_CERTS',
+  'KAFKAJS_NO_PARTITIONER_WARNING',
+  ...OTEL_ENV_NAMES,
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -1,0 +1,1 @@
+export { exportsTraces, startTelemetry, stopTelemetry, telemetryConfig } from './telemetry';
