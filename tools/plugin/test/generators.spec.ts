@@ -68,3 +68,38 @@ describe('nx g @kafka-platform/plugin:event', () => {
     );
   });
 });
+
+describe('nx g @kafka-platform/plugin:service', () => {
+  let workspace: WorkspaceCopy;
+
+  beforeAll(() => {
+    workspace = copyWorkspace();
+    expectSuccess(workspace.nx('g', '@kafka-platform/plugin:service', 'order-service'));
+    // What `npm run stack:up` does for the stack's databases (tools/local-stack/lib/settings.mjs now lists it): the
+    // shared stack of this test run is not restarted, so the new service's role is created here.
+    expectSuccess(workspace.run('node', ['-e', CREATE_ROLE('order_service')]));
+  });
+  afterAll(() => workspace?.remove());
+
+  it('adds an app that passes lint, typecheck and its tests on the real stack', () => {
+    expectSuccess(workspace.nx('run-many', '-t', 'lint', 'typecheck', 'test', '-p', 'order-service'));
+  });
+
+  it('adds its image to the workspace: its Dockerfile, and its manifest in every image npm ci runs in', () => {
+    expectSuccess(
+      workspace.run('node_modules/.bin/jest', [
+        '-c',
+        'tools/deploy/jest.config.cjs',
+        'tools/deploy/test/dockerfiles.spec.ts',
+      ]),
+    );
+  });
+});
+
+/** A login role as the stack makes one (password = name), created through the admin role unless it exists. */
+const CREATE_ROLE = (role: string) => `
+const pg = require('pg');
+const client = new pg.Client({ host: '127.0.0.1', port: 5432, user: process.env.PGADMIN_USER ?? 'postgres', password: process.env.PGADMIN_PASSWORD, database: 'postgres' });
+client.connect()
+  .then(() => client.query("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${role}') THEN CREATE ROLE ${role} LOGIN PASSWORD '${role}'; END IF; END $$"))
+  .finally(() => client.end());`;
