@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { formatFiles, generateFiles, updateJson } from '@nx/devkit';
+import type { GeneratorCallback, Tree } from '@nx/devkit';
+import { existingServices, SERVICE_NAME, serviceFiles } from '../../workspace/services.js';
+
+export interface ServiceGeneratorSchema {
+  name: string;
+  port?: number;
+}
+
+/** The management port (/metrics) is the API port + 6000 by the platform's convention (MANAGEMENT_PORT's default). */
+const MANAGEMENT_OFFSET = 6000;
+
+/** The next API port after the highest any service's module names as its defaultPort. */
+function nextPort(tree: Tree): number {
+  const ports = existingServices(tree).flatMap((name) => {
+    const match = /defaultPort:\s*(\d+)/.exec(tree.read(serviceFiles(name).moduleFile, 'utf-8') ?? '');
+    return match ? [Number(match[1])] : [];
+  });
+  return Math.max(3000, ...ports) + 1;
+}
+
+/**
+ * The image is the email-service's (the template consumer app) with the name and port swapped, so a fix to the
+ * apps' Dockerfiles reaches generated services without a second copy to keep in step.
+ */
+function writeDockerfile(tree: Tree, name: string, port: number): void {
+  const template = tree.read('apps/email-service/Dockerfile', 'utf-8');
+  if (template === null) throw new Error('apps/email-service/Dockerfile: the template of a service image is missing');
+  // Every workspace manifest stays (npm ci needs them all); copyManifestInDockerfiles adds the new one.
+  const manifest = /^COPY apps\/[^/]+\/package\.json apps\//;
+  const lines = template
+    .split('\n')
+    .map((line) =>
+      manifest.test(line) ? line : line.replaceAll('email-service', name).replaceAll('3002', String(port)),
+    );
+  tree.write(`apps/${name}/Dockerfile`, lines.join('\n'));
+}
+
+/** npm ci needs every workspace's package.json before it installs, so every image copies them all first. */
+function copyManifestInDockerfiles(tree: Tree, name: string): void {
+  const line = `COPY apps/${name}/package.json apps/${name}/`;
+  for (const app of tree.children('apps')) {
+    const file = `apps/${app}/Dockerfile`;
+    const text = tree.read(file, 'utf-8');
+    if (text === null || text.includes(line)) continue;
+    const lines = text.split('\n');
+    const last = lines.findLastIndex((candidate) => /^COPY apps\/[^/]+\/package\.json apps\//.test(candidate));
+    if (last < 0) throw new Error(`${file}: no "COPY apps/<app>/package.json" line to add ${name}'s after`);
+    lines.splice(last + 1, 0, line);
+    tree.write(file, lines.join('\n'));
+  }
+}
+
+/** The lockfile entries npm itself writes for a new workspace, so `npm ci` (CI, the images) accepts the lockfile. */
+function addToLockfile(tree: Tree, name: string): void {
+  updateJson(tree, 'package-lock.json', (lock) => {
+    const manifest = JSON.parse(tree.read(`apps/${name}/package.json`, 'utf-8') ?? '{}');
+    lock.packages[`apps/${name}`] = {
+      name: manifest.name,
+      version: manifest.version,
+      dependencies: manifest.dependencies,
+    };
+    lock.packages[`node_modules/${manifest.name}`] = { resolved: `apps/${name}`, link: true };
+    return lock;
+  });
+}
+
+/** The local stack and docker compose create one database and role per service, named as the service in snake_case. */
+function addDatabase(tree: Tree, role: string): void {
+  const settings = 'tools/local-stack/lib/settings.mjs';
+  const text = tree.read(settings, 'utf-8');
+  if (text) {
+    tree.write(
+      settings,
+      text
+        .replace(/(databases: \['user_service'[^\]]*?)(, registry\.database)/, `$1, '${role}'$2`)
+        .replace(/(serviceDatabases: \[[^\]]*?)\]/, `$1, '${role}']`),
+    );
+  }
+  const init = 'deploy/compose/postgres-init.sql';
+  const sql = tree.read(init, 'utf-8');
+  if (sql && !sql.includes(`CREATE ROLE ${role} `)) {
+    tree.write(
+      init,
+      `${sql.trimEnd()}\n\nCREATE ROLE ${role} LOGIN PASSWORD '${role}';\nCREATE DATABASE ${role} OWNER ${role};\n`,
+    );
+  }
+}
+
+export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<GeneratorCallback> {
+  const { name } = options;
+  if (!SERVICE_NAME.test(name) || !name.endsWith('-service')) {
+    throw new Error(`"${name}": a service is named in kebab-case ending in -service (order-service)`);
+  }
+  if (tree.exists(`apps/${name}`)) throw new Error(`apps/${name} exists already`);
+  const service = serviceFiles(name);
+  const port = options.port ?? nextPort(tree);
+  generateFiles(tree, join(import.meta.dirname, 'files', 'app'), service.root, {
+    ...service,
+    port,
+    managementPort: port + MANAGEMENT_OFFSET,
+  });
+  updateJson(tree, 'tsconfig.json', (config) => {
+    config.references.push({ path: `./apps/${name}` });
+    return config;
+  });
+  addToLockfile(tree, name);
+  writeDockerfile(tree, name, port);
+  copyManifestInDockerfiles(tree, name);
+  addDatabase(tree, service.databaseRole);
+  // No catalog group yet: the catalog lists exactly the groups its events name (libs/events' catalog test), so the
+  // group comes with the first event the service consumes (nx g @kafka-platform/plugin:event --consumers=<name>).
+  await formatFiles(tree);
+  return () => {
+    console.log(`
+apps/${name} is the ${name} (port ${port}, management port ${port + MANAGEMENT_OFFSET}, database ${service.databaseRole}).
+Next: npm install (links the new workspace), npm run stack:up (creates its database role), then
+  nx g @kafka-platform/plugin:event <event_name> --consumers=${name}
+  npx nx run-many -t lint typecheck test -p ${name}`);
+  };
+}
+
+export default serviceGenerator;
