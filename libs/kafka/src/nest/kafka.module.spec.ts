@@ -4,8 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { NewUserV1 } from '@kafka-platform/events';
 import { Controller } from '@nestjs/common';
 import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { stackEndpoints, uniqueName, waitFor } from '@kafka-platform/testing';
+import { uniqueName, waitFor } from '@kafka-platform/testing';
 import { Registry } from 'prom-client';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { DLQ_HEADER } from '../dlq/dead-letter';
@@ -14,12 +13,11 @@ import type { EventEnvelope } from '../envelope/event-envelope';
 import { ConsumerHealthIndicator } from '../health/consumer-health.indicator';
 import { KafkaHealthIndicator } from '../health/kafka-health.indicator';
 import { EventPublisher } from '../producer/event-publisher';
-import { connectKafkaTransport } from '../transport/connect-kafka-transport';
 import { EventPattern } from '../transport/event-pattern.decorator';
 import type { KafkaEventContext } from '../transport/kafka-event.context';
+import { startEventApp } from '../../test/test-support/event-app';
 import { KafkaHarness } from '../../test/test-support/kafka-harness';
 import { ConsumerHost } from './consumer-host';
-import { KafkaModule } from './kafka.module';
 
 const received: EventEnvelope[] = [];
 // The group each delivery came through, by event id and group.
@@ -43,24 +41,12 @@ describe('KafkaModule (real stack)', () => {
   beforeAll(async () => {
     kafka = await KafkaHarness.create();
     await kafka.createTopics([group]);
-    const endpoints = stackEndpoints();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        KafkaModule.forRoot({
-          service: 'module-test',
-          consumerGroup: group,
-          contract: kafka.contract,
-          ensureTopics: false,
-          metricsRegistry: registry,
-          env: { KAFKA_BROKERS: endpoints.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl },
-        }),
-      ],
+    app = await startEventApp(kafka, {
+      service: 'module-test',
+      group,
       controllers: [NewUserHandler],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    connectKafkaTransport(app);
-    await app.init();
-    await app.startAllMicroservices();
+      metricsRegistry: registry,
+    });
   });
   afterAll(async () => {
     await app.close();

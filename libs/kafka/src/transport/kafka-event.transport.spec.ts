@@ -3,7 +3,7 @@
 // read its `retryable` flag.
 import { randomUUID } from 'node:crypto';
 import type { NewUserV2, UserDeletedV1 } from '@kafka-platform/events';
-import { stackEndpoints, uniqueName, waitFor } from '@kafka-platform/testing';
+import { uniqueName, waitFor } from '@kafka-platform/testing';
 import { Catch, Controller, Injectable, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import type {
   CallHandler,
@@ -15,18 +15,15 @@ import type {
   PipeTransform,
 } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { Test } from '@nestjs/testing';
-import { Registry } from 'prom-client';
 import { EMPTY } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { tap } from 'rxjs/operators';
 import { DLQ_HEADER } from '../dlq/dead-letter';
 import { correlation } from '@kafka-platform/core';
 import { PlatformError } from '@kafka-platform/core';
-import { KafkaModule } from '../nest/kafka.module';
 import { EventPublisher } from '../producer/event-publisher';
+import { startEventApp } from '../../test/test-support/event-app';
 import { KafkaHarness } from '../../test/test-support/kafka-harness';
-import { connectKafkaTransport } from './connect-kafka-transport';
 import { EventPattern } from './event-pattern.decorator';
 import type { KafkaEventContext } from './kafka-event.context';
 
@@ -107,31 +104,13 @@ describe('KafkaEventTransport: Nest pipeline on events (real stack)', () => {
   beforeAll(async () => {
     kafka = await KafkaHarness.create();
     await kafka.createTopics([group]);
-    const endpoints = stackEndpoints();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        KafkaModule.forRoot({
-          service: 'pipeline-test',
-          consumerGroup: group,
-          contract: kafka.contract,
-          ensureTopics: false,
-          metricsRegistry: new Registry(),
-          env: {
-            KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
-            SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
-            KAFKA_HANDLER_MAX_ATTEMPTS: '3',
-            KAFKA_RETRY_INITIAL_MS: '50',
-            KAFKA_RETRY_MAX_MS: '200',
-          },
-        }),
-      ],
+    app = await startEventApp(kafka, {
+      service: 'pipeline-test',
+      group,
       controllers: [PipelineHandlers],
       providers: [NoBlockedDomain, RecordHandled],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    connectKafkaTransport(app);
-    await app.init();
-    await app.startAllMicroservices();
+      env: { KAFKA_HANDLER_MAX_ATTEMPTS: '3', KAFKA_RETRY_INITIAL_MS: '50', KAFKA_RETRY_MAX_MS: '200' },
+    });
     publisher = app.get(EventPublisher);
   });
   afterAll(async () => {
