@@ -3,10 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import { uniqueName, waitFor } from '@kafka-platform/testing';
 import { DataSource } from 'typeorm';
-import type { Stats } from '../src/stats/stats';
-import { startTwoDashboards, withoutReadTime } from './test-support/dashboard-app';
-import type { DashboardUnderTest } from './test-support/dashboard-app';
-import { openEventStream } from './test-support/event-stream';
+import type { Stats } from './stats/stats';
+import { startTwoDashboards, withoutReadTime } from '../test/test-support/dashboard-app';
+import type { DashboardUnderTest } from '../test/test-support/dashboard-app';
+import { openEventStream } from '../test/test-support/event-stream';
 
 jest.setTimeout(60_000);
 

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { authHeaders, uniqueName, waitFor } from '@kafka-platform/testing';
 import { DataSource } from 'typeorm';
-import type { ConsumerGroupsView } from '../src/consumer-groups/consumer-groups.service';
-import type { ReplayStarted, ReplayStatus } from '../src/replay/replay.service';
-import type { Stats } from '../src/stats/stats';
-import { startDashboardReplica, startTwoDashboards, withoutReadTime } from './test-support/dashboard-app';
-import type { DashboardUnderTest } from './test-support/dashboard-app';
-import { openEventStream } from './test-support/event-stream';
+import type { ConsumerGroupsView } from '../consumer-groups/consumer-groups.service';
+import type { ReplayStarted, ReplayStatus } from './replay.service';
+import type { Stats } from '../stats/stats';
+import { startDashboardReplica, startTwoDashboards, withoutReadTime } from '../../test/test-support/dashboard-app';
+import type { DashboardUnderTest } from '../../test/test-support/dashboard-app';
+import { openEventStream } from '../../test/test-support/event-stream';
 
 jest.setTimeout(90_000);
 

@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { Outbox, discardParked, listOutbox, retryParked } from '../src';
-import { messagingTestEnv, readEventRecords, startMessagingApp } from './messaging-app';
-import type { MessagingTestEnv, ReadRecord } from './messaging-app';
+import { Outbox, discardParked, listOutbox, retryParked } from '..';
+import { messagingTestEnv, readEventRecords, startMessagingApp } from '../../test/test-support/messaging-app';
+import type { MessagingTestEnv, ReadRecord } from '../../test/test-support/messaging-app';
 
 jest.setTimeout(60_000);
 

@@ -2,9 +2,9 @@ import { newEnvelope } from '@kafka-platform/kafka';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { BatchTransaction, Inbox } from '../src';
-import { messagingTestEnv, startMessagingApp } from './messaging-app';
-import type { MessagingTestEnv } from './messaging-app';
+import { BatchTransaction, Inbox } from '..';
+import { messagingTestEnv, startMessagingApp } from '../../test/test-support/messaging-app';
+import type { MessagingTestEnv } from '../../test/test-support/messaging-app';
 
 jest.setTimeout(60_000);
 

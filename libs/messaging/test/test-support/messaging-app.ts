@@ -11,8 +11,8 @@ import {
   CreateInbox1763900000001,
   MessagingModule,
   OUTBOX_MIGRATIONS,
-} from '../src';
-import type { MessagingModuleOptions } from '../src';
+} from '../../src';
+import type { MessagingModuleOptions } from '../../src';
 
 export interface MessagingTestEnv {
   readonly namespace: string;

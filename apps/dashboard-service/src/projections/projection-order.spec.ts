@@ -4,9 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { listDeadLetters, redriveDeadLetters } from '@kafka-platform/kafka';
 import { failWrites, permutations, uniqueName, waitFor } from '@kafka-platform/testing';
-import type { Stats } from '../src/stats/stats';
-import { startDashboard, withoutReadTime } from './test-support/dashboard-app';
-import type { DashboardUnderTest } from './test-support/dashboard-app';
+import type { Stats } from '../stats/stats';
+import { startDashboard, withoutReadTime } from '../../test/test-support/dashboard-app';
+import type { DashboardUnderTest } from '../../test/test-support/dashboard-app';
 
 jest.setTimeout(60_000);
 

@@ -1,4 +1,4 @@
-import { ManagementServer, Public, createServiceApp, PlatformModule } from '../src';
+import { ManagementServer, Public, createServiceApp, PlatformModule } from '..';
 import { authHeaders, createTestDatabase, freePort, stackEndpoints, uniqueName } from '@kafka-platform/testing';
 import type { TestDatabase } from '@kafka-platform/testing';
 import { Body, Controller, Get, Logger, Module, Post } from '@nestjs/common';

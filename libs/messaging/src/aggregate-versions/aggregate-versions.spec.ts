@@ -5,10 +5,10 @@ import { permutations } from '@kafka-platform/testing';
 import type { EventEnvelope } from '@kafka-platform/kafka';
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { AggregateVersions, Inbox } from '../src';
-import type { KeyVerdict, RecordOptions } from '../src';
-import { messagingTestEnv, startMessagingApp } from './messaging-app';
-import type { MessagingTestEnv } from './messaging-app';
+import { AggregateVersions, Inbox } from '..';
+import type { KeyVerdict, RecordOptions } from '..';
+import { messagingTestEnv, startMessagingApp } from '../../test/test-support/messaging-app';
+import type { MessagingTestEnv } from '../../test/test-support/messaging-app';
 
 jest.setTimeout(60_000);
 

@@ -3,11 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { EventPublisher, listDeadLetters } from '@kafka-platform/kafka';
 import { uniqueName, waitFor } from '@kafka-platform/testing';
-import type { ConsumerGroupsView } from '../src/consumer-groups/consumer-groups.service';
-import type { Stats } from '../src/stats/stats';
-import { startDashboard } from './test-support/dashboard-app';
-import type { DashboardUnderTest } from './test-support/dashboard-app';
-import { openEventStream } from './test-support/event-stream';
+import type { ConsumerGroupsView } from './consumer-groups/consumer-groups.service';
+import type { Stats } from './stats/stats';
+import { startDashboard } from '../test/test-support/dashboard-app';
+import type { DashboardUnderTest } from '../test/test-support/dashboard-app';
+import { openEventStream } from '../test/test-support/event-stream';
 
 jest.setTimeout(60_000);
 
