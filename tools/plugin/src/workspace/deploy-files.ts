@@ -141,6 +141,9 @@ function copyObject(
   const template = findObject(documents, kind, `${TEMPLATE_SERVICE.name}${suffix}`);
   if (!template) throw new Error(`${file}: no ${kind} ${TEMPLATE_SERVICE.name}${suffix} to model ${service.name}'s on`);
   const copy = new (template.constructor as typeof Document)(copyForService(template.contents as Node, service));
+  // A comment before the template's object is about it or the whole file, not about the copy.
+  copy.commentBefore = null;
+  if (copy.contents) copy.contents.commentBefore = null;
   adjust?.(copy);
   // Appended as text, so every existing document keeps its exact layout.
   tree.write(file, `${text.trimEnd()}\n---\n${copy.toString({ lineWidth: 0 })}`);
