@@ -299,9 +299,7 @@ describe('docker-compose.yml', () => {
       ['a missing name', 'email-service', { SMTP_PORT: undefined }, 'email-service: does not set SMTP_PORT'],
     ])('reports %s', (_, app, changes, problem) => {
       const file = withEnv(app, changes);
-      expect(
-        appEnvironment(app, service(file, app), configEnvNames(app).names, requiredEnv(app)),
-      ).toEqual([problem]);
+      expect(appEnvironment(app, service(file, app), configEnvNames(app).names, requiredEnv(app))).toEqual([problem]);
     });
 
     it.each(APPS)('%s reaches Kafka, the registry, PostgreSQL and SMTP at addresses of this file', (app) => {

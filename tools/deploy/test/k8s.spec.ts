@@ -1059,7 +1059,10 @@ describe('the monitoring generator (prod: PodMonitor, PrometheusRule, Grafana da
     for (const app of APP_NAMES) {
       const workload = deployment(prod, app);
       const ports = workload.spec.template.spec.containers[0]?.ports ?? [];
-      expect({ app, ports: ports.map((port) => port.name) }).toEqual({ app, ports: expect.arrayContaining(['management']) });
+      expect({ app, ports: ports.map((port) => port.name) }).toEqual({
+        app,
+        ports: expect.arrayContaining(['management']),
+      });
       expect({ app, scraped: selects(monitor.selector.matchLabels, workload.spec.template.metadata?.labels) }).toEqual({
         app,
         scraped: true,
