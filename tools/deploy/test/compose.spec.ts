@@ -30,6 +30,7 @@ import {
 import type { ComposeFile, ComposeService } from './support/compose-rules';
 import { configEnvNames, repoRoot } from './support/config-env-names';
 import { imagePins } from './support/image-pins';
+import { platformApps } from './support/platform-apps';
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 const composeText = read('docker-compose.yml');
@@ -63,15 +64,15 @@ const service = (file: ComposeFile, name: string): ComposeService => {
   return found;
 };
 
-const APPS = ['user-service', 'email-service', 'dashboard-service'] as const;
+/** Every service of the workspace (apps/* with a Dockerfile), with its API and management ports. */
+const PLATFORM_APPS = platformApps();
+const APPS = PLATFORM_APPS.map((app) => app.name);
 
 // Host ports of docs/ARCHITECTURE.md's contract (the same as the local stack's), plus the Kafka UI, Prometheus,
-// Grafana and Jaeger (UI, OTLP gRPC and HTTP). The apps publish
-// their API port and their management port (/metrics, /docs: MANAGEMENT_PORT), both on loopback.
+// Grafana and Jaeger (UI, OTLP gRPC and HTTP). The apps publish their API port (their module's defaultPort) and their
+// management port (/metrics, /docs: MANAGEMENT_PORT), both on loopback.
 const CONTRACT_PORTS: Record<string, number[]> = {
-  'user-service': [3001, 9001],
-  'email-service': [3002, 9002],
-  'dashboard-service': [3003, 9003],
+  ...Object.fromEntries(PLATFORM_APPS.map((app) => [app.name, [app.port, app.management]])),
   kafka: [9092],
   registry: [8081],
   postgres: [5432],
@@ -86,19 +87,10 @@ const CONTRACT_PORTS: Record<string, number[]> = {
 // What each app cannot start without (the others have defaults); PORT is set so it matches the published port.
 // The OIDC pair too: the issuer's default is the host's address, where no container finds the signing keys.
 const OIDC_ENV = ['OIDC_ISSUER_URL', 'OIDC_JWKS_URL'];
-const REQUIRED_ENV: Record<(typeof APPS)[number], string[]> = {
-  'user-service': ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL', 'PORT', ...OIDC_ENV],
-  'email-service': [
-    'KAFKA_BROKERS',
-    'SCHEMA_REGISTRY_URL',
-    'DATABASE_URL',
-    'PORT',
-    'SMTP_HOST',
-    'SMTP_PORT',
-    ...OIDC_ENV,
-  ],
-  'dashboard-service': ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL', 'PORT', ...OIDC_ENV],
-};
+const COMMON_REQUIRED_ENV = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_URL', 'PORT', ...OIDC_ENV];
+/** What an app needs beyond every service's: the email-service its SMTP relay. */
+const EXTRA_REQUIRED_ENV: Record<string, string[]> = { 'email-service': ['SMTP_HOST', 'SMTP_PORT'] };
+const requiredEnv = (app: string): string[] => [...COMMON_REQUIRED_ENV, ...(EXTRA_REQUIRED_ENV[app] ?? [])];
 
 describe('docker-compose.yml', () => {
   it('is a compose-spec file (no obsolete version key) with the platform services', () => {
@@ -233,10 +225,17 @@ describe('docker-compose.yml', () => {
         expect.arrayContaining(['127.0.0.1:9092:9092', '127.0.0.1:5432:5432', '127.0.0.1:8180:8080']),
       );
       // The management ports (/metrics, /docs) as well: for the machine's own Prometheus and operators only.
-      expect(APPS.map((app) => service(compose, app).ports?.find((port) => /:900\d$/.test(String(port))))).toEqual([
-        '127.0.0.1:9001:9001',
-        '127.0.0.1:9002:9002',
-        '127.0.0.1:9003:9003',
+      expect(PLATFORM_APPS.map(({ name }) => service(compose, name).ports)).toEqual(
+        PLATFORM_APPS.map(({ port, management }) => [
+          `127.0.0.1:${port}:${port}`,
+          `127.0.0.1:${management}:${management}`,
+        ]),
+      );
+      // The contract's three, so the derived list above cannot drift from docs/ARCHITECTURE.md unnoticed.
+      expect(['user-service', 'email-service', 'dashboard-service'].map((app) => CONTRACT_PORTS[app])).toEqual([
+        [3001, 9001],
+        [3002, 9002],
+        [3003, 9003],
       ]);
     });
 
@@ -248,11 +247,13 @@ describe('docker-compose.yml', () => {
       expect(portsOnLoopback(mutated((c) => (service(c, 'postgres').ports = [port])))).toEqual([problem]);
     });
 
-    it("matches the apps' own default ports", () => {
+    it("matches the apps' own default ports, each app's ports its own", () => {
       for (const app of APPS) {
         const modules = read(`apps/${app}/src/${app}.module.ts`);
         expect(Number(/defaultPort:\s*(\d+)/.exec(modules)?.[1])).toBe(CONTRACT_PORTS[app]?.[0]);
       }
+      const ports = PLATFORM_APPS.flatMap((app) => [app.port, app.management]);
+      expect(new Set(ports).size).toBe(ports.length);
     });
 
     it.each([
@@ -279,7 +280,7 @@ describe('docker-compose.yml', () => {
         expect.arrayContaining(['libs/kafka/src/config/kafka-config.ts', 'libs/platform/src/config/service-config.ts']),
       );
       expect(names.has('KAFKA_BROKERS') && names.has('DATABASE_URL')).toBe(true);
-      expect(appEnvironment(app, service(compose, app), names, REQUIRED_ENV[app])).toEqual([]);
+      expect(appEnvironment(app, service(compose, app), names, requiredEnv(app))).toEqual([]);
     });
 
     it.each([
@@ -298,9 +299,7 @@ describe('docker-compose.yml', () => {
       ['a missing name', 'email-service', { SMTP_PORT: undefined }, 'email-service: does not set SMTP_PORT'],
     ])('reports %s', (_, app, changes, problem) => {
       const file = withEnv(app, changes);
-      expect(
-        appEnvironment(app, service(file, app), configEnvNames(app).names, REQUIRED_ENV[app as (typeof APPS)[number]]),
-      ).toEqual([problem]);
+      expect(appEnvironment(app, service(file, app), configEnvNames(app).names, requiredEnv(app))).toEqual([problem]);
     });
 
     it.each(APPS)('%s reaches Kafka, the registry, PostgreSQL and SMTP at addresses of this file', (app) => {
@@ -590,7 +589,7 @@ describe('docker-compose.three-brokers.yml with --profile three-brokers', () => 
     }
     for (const app of APPS) {
       expect(appWiring(project(), app)).toEqual([]);
-      expect(appEnvironment(app, service(project(), app), configEnvNames(app).names, REQUIRED_ENV[app])).toEqual([]);
+      expect(appEnvironment(app, service(project(), app), configEnvNames(app).names, requiredEnv(app))).toEqual([]);
     }
   });
 

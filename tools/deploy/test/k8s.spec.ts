@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { CONSUMER_GROUPS, deadLetterTopic, eventCatalog, topicSpecs, USER_EVENTS_TOPIC } from '@kafka-platform/events';
 import { configEnvNames, repoRoot, RUNTIME_ENV_NAMES, schemaKeys } from './support/config-env-names';
 import { imagePins } from './support/image-pins';
+import { platformApps } from './support/platform-apps';
 import type { EnvVar, K8sObject, Workload } from './support/k8s-manifests';
 import { Manifests, nameOf, parseManifests, renderOverlay, selects } from './support/k8s-manifests';
 import {
@@ -43,11 +44,9 @@ import {
 const NAMESPACE = 'kafka-platform';
 const KAFKA = 'kafka-platform';
 // The API port and the management port (/metrics, /docs: MANAGEMENT_PORT, the API port + 6000 by default).
-const APPS = [
-  { name: 'user-service', port: 3001, management: 9001 },
-  { name: 'email-service', port: 3002, management: 9002 },
-  { name: 'dashboard-service', port: 3003, management: 9003 },
-] as const;
+// Every service of the workspace (apps/* with a Dockerfile, support/platform-apps.ts), so a generated one is held to
+// the same rules as the three the platform ships.
+const APPS = platformApps();
 /** The namespaces the network policies admit: the ingress controller's to the APIs, Prometheus' to the metrics. */
 const INGRESS_NAMESPACE = 'ingress-nginx';
 const MONITORING_NAMESPACE = 'monitoring';
@@ -69,21 +68,28 @@ const CLUSTER = {
 type Overlay = keyof typeof CLUSTER;
 
 // Secrets the prod overlay expects to exist without committing them: the operator creates these ...
-const PROD_OPERATOR_SECRETS: Record<string, string[]> = {
-  'user-service-database': ['url'],
-  'email-service-database': ['url'],
-  'dashboard-service-database': ['url'],
+// One of each per service, documented once as <service>-database and <service>-registry ...
+const PER_SERVICE_SECRETS: Record<string, string[]> = {
+  database: ['url'],
+  // The service as a Confluent-API client of the registry: a confidential client of the OpenID Connect provider.
+  registry: ['client-id', 'client-secret'],
+};
+// ... and these once for the platform.
+const PROD_SHARED_SECRETS: Record<string, string[]> = {
   'apicurio-registry-database': ['username', 'password'],
   'postgres-ca': ['ca.crt'],
   'email-service-smtp': ['username', 'password'],
   'apicurio-registry-tls': ['keystore.p12', 'ca.crt'],
   'apicurio-registry-keystore': ['password'],
   // Confluent-API clients of the registry: confidential clients of the OpenID Connect provider.
-  'user-service-registry': ['client-id', 'client-secret'],
-  'email-service-registry': ['client-id', 'client-secret'],
-  'dashboard-service-registry': ['client-id', 'client-secret'],
   'schemas-register-registry': ['client-id', 'client-secret'],
   'apicurio-registry-admin': ['client-id', 'client-secret'],
+};
+const PROD_OPERATOR_SECRETS: Record<string, string[]> = {
+  ...PROD_SHARED_SECRETS,
+  ...Object.fromEntries(
+    APPS.flatMap((app) => Object.entries(PER_SERVICE_SECRETS).map(([kind, keys]) => [`${app.name}-${kind}`, keys])),
+  ),
 };
 // ... and Strimzi these: the cluster CA and one Secret per KafkaUser.
 const strimziSecrets = (manifests: Manifests): Record<string, string[]> => ({
@@ -525,7 +531,7 @@ describe('k8s/overlays/dev', () => {
       /\/([a-z_]+)$/.exec(registry.APICURIO_DATASOURCE_URL ?? '')?.[1],
       /^jdbc:postgresql:\/\/postgres:5432\/([a-z_]+)$/.exec(keycloak ?? '')?.[1],
     ];
-    expect(databases).toHaveLength(5);
+    expect(databases).toHaveLength(APPS.length + 2);
     expect(databases.filter((database) => !created.includes(database as string))).toEqual([]);
   });
 
@@ -609,7 +615,12 @@ describe('k8s/overlays/prod', () => {
       .filter((secret) => Object.keys({ ...(secret.data as object), ...(secret.stringData as object) }).length > 0);
     expect(withData.map(nameOf)).toEqual([]);
     const documentation = readFileSync(join(repoRoot, 'k8s/overlays/prod/kustomization.yaml'), 'utf8');
-    expect(Object.keys(PROD_OPERATOR_SECRETS).filter((secret) => !documentation.includes(secret))).toEqual([]);
+    // The per-service ones once, by the pattern every service follows; the platform's by name.
+    const documented = [
+      ...Object.keys(PER_SERVICE_SECRETS).map((kind) => `<service>-${kind}`),
+      ...Object.keys(PROD_SHARED_SECRETS),
+    ];
+    expect(documented.filter((secret) => !documentation.includes(secret))).toEqual([]);
   });
 
   it('runs no Keycloak: the services trust the external issuer the operator sets, documented in the overlay', () => {
@@ -854,12 +865,12 @@ describe('k8s/overlays/prod', () => {
   });
 
   it('scales each consumer with KEDA on its group lag, never beyond the partitions of the topic', () => {
-    const partitions = topicSpecs().find((spec) => spec.topic === USER_EVENTS_TOPIC)?.partitions as number;
     const scaled = prod().ofKind('ScaledObject');
     expect(scaled.map((object) => object.metadata.name).sort()).toEqual([...CONSUMER_GROUPS].sort());
     const listener = clientListener(prod());
     for (const group of CONSUMER_GROUPS) {
-      expect(scaledObjectProblems(prod().get('ScaledObject', group), group, partitions, listener.port)).toEqual([]);
+      const topics = consumedTopics(group);
+      expect(scaledObjectProblems(prod().get('ScaledObject', group), group, topics, listener.port)).toEqual([]);
       expect(prod().find('HorizontalPodAutoscaler', group)).toBeUndefined();
     }
   });
@@ -904,7 +915,8 @@ interface Acl {
 
 /**
  * What a service needs, from the catalog: a producer writes its events' topics; a consumer reads the topic, commits
- * as its group and writes its dead-letter topic; every producer is idempotent. The dashboard also reads (never
+ * as its group and writes its dead-letter topic (its group even before it consumes any event: a service whose module
+ * runs a consumer group joins it at start); every producer is idempotent. The dashboard also reads (never
  * changes) every group's offsets for its consumer-groups page, and a replay rebuilds its projections under groups of
  * its own (`dashboard-service.rebuild.<generation>`, see apps/dashboard-service), deleted once it is over. Nothing
  * may create, alter or delete a topic.
@@ -914,6 +926,10 @@ function expectedAcls(service: string): string[] {
   const acls = new Set<string>(['IdempotentWrite cluster:']);
   for (const entry of entries.filter((candidate) => candidate.producer === service)) {
     acls.add(`Write topic:${entry.topic}`).add(`Describe topic:${entry.topic}`);
+  }
+  // A consumer joins its group from its first start, before the catalog names the group in any event.
+  if (APPS.find((app) => app.name === service)?.consumer) {
+    acls.add(`Read group:${service}`).add(`Describe group:${service}`);
   }
   for (const entry of entries.filter((candidate) =>
     (candidate.consumerGroups as readonly string[]).includes(service),
@@ -932,8 +948,26 @@ function expectedAcls(service: string): string[] {
   return [...acls].sort();
 }
 
-/** A consumer's ScaledObject: its own Deployment, its own group's lag, at most one replica per partition. */
-function scaledObjectProblems(scaled: K8sObject, group: string, partitions: number, tlsPort: number): string[] {
+/** The topics a group consumes by the catalog, with their partitions. */
+function consumedTopics(group: string): Map<string, number> {
+  const partitions = new Map(topicSpecs().map((spec) => [spec.topic, spec.partitions]));
+  return new Map(
+    Object.values(eventCatalog)
+      .filter((entry) => (entry.consumerGroups as readonly string[]).includes(group))
+      .map((entry) => [entry.topic, partitions.get(entry.topic) as number]),
+  );
+}
+
+/**
+ * A consumer's ScaledObject: its own Deployment, its own group's lag on a topic it consumes, at most one replica per
+ * partition of that topic.
+ */
+function scaledObjectProblems(
+  scaled: K8sObject,
+  group: string,
+  topics: ReadonlyMap<string, number>,
+  tlsPort: number,
+): string[] {
   const spec = scaled.spec as {
     scaleTargetRef: { name: string };
     maxReplicaCount: number;
@@ -941,15 +975,17 @@ function scaledObjectProblems(scaled: K8sObject, group: string, partitions: numb
   };
   const problems: string[] = [];
   if (spec.scaleTargetRef.name !== group) problems.push(`scales ${spec.scaleTargetRef.name}, not ${group}`);
-  if (spec.maxReplicaCount > partitions) {
-    problems.push(
-      `maxReplicaCount ${spec.maxReplicaCount} exceeds the ${partitions} partitions of ${USER_EVENTS_TOPIC}`,
-    );
-  }
   const kafka = spec.triggers.filter((trigger) => trigger.type === 'kafka');
   if (kafka.length !== 1) return [...problems, `has ${kafka.length} kafka triggers, not 1`];
   const { metadata } = kafka[0] as (typeof spec.triggers)[number];
-  const expected = { consumerGroup: group, topic: USER_EVENTS_TOPIC, sasl: 'scram_sha512', tls: 'enable' };
+  const topic = metadata.topic ?? '';
+  const partitions = topics.get(topic);
+  if (partitions === undefined) {
+    problems.push(`trigger topic ${topic || '(none)'} is none the group consumes (${[...topics.keys()].join(', ')})`);
+  } else if (spec.maxReplicaCount > partitions) {
+    problems.push(`maxReplicaCount ${spec.maxReplicaCount} exceeds the ${partitions} partitions of ${topic}`);
+  }
+  const expected = { consumerGroup: group, sasl: 'scram_sha512', tls: 'enable' };
   for (const [key, value] of Object.entries(expected)) {
     if (metadata[key] !== value) problems.push(`trigger ${key} is ${metadata[key]}, not ${value}`);
   }
@@ -1017,9 +1053,20 @@ describe('the monitoring generator (prod: PodMonitor, PrometheusRule, Grafana da
     expect(prod.get('PodMonitor', 'kafka-platform-services').spec).toMatchObject({
       podMetricsEndpoints: [{ port: 'management', path: '/metrics' }],
     });
-    for (const app of ['user-service', 'email-service', 'dashboard-service']) {
-      const ports = deployment(prod, app).spec.template.spec.containers[0]?.ports ?? [];
-      expect(ports.map((port) => port.name)).toContain('management');
+    const monitor = prod.get('PodMonitor', 'kafka-platform-services').spec as {
+      selector: { matchLabels?: Record<string, string> };
+    };
+    for (const app of APP_NAMES) {
+      const workload = deployment(prod, app);
+      const ports = workload.spec.template.spec.containers[0]?.ports ?? [];
+      expect({ app, ports: ports.map((port) => port.name) }).toEqual({
+        app,
+        ports: expect.arrayContaining(['management']),
+      });
+      expect({ app, scraped: selects(monitor.selector.matchLabels, workload.spec.template.metadata?.labels) }).toEqual({
+        app,
+        scraped: true,
+      });
     }
   });
 });
@@ -1177,8 +1224,11 @@ describe('the manifest checks reject broken objects', () => {
     expect(aclsOf(user)).not.toEqual(expectedAcls('email-service'));
     const scaled = clone(overlay('prod').get('ScaledObject', 'email-service'));
     (scaled.spec as { maxReplicaCount: number }).maxReplicaCount = 12;
-    expect(scaledObjectProblems(scaled, 'email-service', 6, 9093)).toEqual([
+    expect(scaledObjectProblems(scaled, 'email-service', new Map([[USER_EVENTS_TOPIC, 6]]), 9093)).toEqual([
       'ScaledObject/email-service: maxReplicaCount 12 exceeds the 6 partitions of user-events',
+    ]);
+    expect(scaledObjectProblems(scaled, 'email-service', new Map([['order-events', 6]]), 9093)).toEqual([
+      'ScaledObject/email-service: trigger topic user-events is none the group consumes (order-events)',
     ]);
   });
 

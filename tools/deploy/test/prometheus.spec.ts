@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from './support/config-env-names';
+import { platformAppNames } from './support/platform-apps';
 
 const dir = join(repoRoot, 'deploy/prometheus');
 
@@ -118,7 +119,7 @@ describe('Prometheus config and the Grafana dashboard (compose)', () => {
 
   it("scrapes each service's management port in compose", () => {
     const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((group) => group.targets));
-    const apps = ['user-service', 'email-service', 'dashboard-service'];
+    const apps = platformAppNames();
     expect(targets).toEqual(apps.map((app) => `${app}:${compose.services[app]?.environment?.['MANAGEMENT_PORT']}`));
   });
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { RUNTIME_ENV_NAMES, repoRoot, schemaKeys } from './config-env-names';
 import type { Container, Manifests, Workload } from './k8s-manifests';
 import { nameOf } from './k8s-manifests';
+import { platformAppNames } from './platform-apps';
 
 export const SCHEMAS_JOB = 'schemas-register';
 export const SCHEMAS_INIT_CONTAINER = 'schemas-registered';
@@ -22,7 +23,7 @@ export function schemasCommandEnvNames(): Set<string> {
 export function cliProblems(cli: string): string[] {
   const source = cli.replace('/dist/', '/src/').replace(/\.js$/, '.ts');
   const problems = existsSync(join(repoRoot, source)) ? [] : [`${cli} is built from ${source}, which does not exist`];
-  for (const app of ['user-service', 'email-service', 'dashboard-service']) {
+  for (const app of platformAppNames()) {
     const dockerfile = readFileSync(join(repoRoot, 'apps', app, 'Dockerfile'), 'utf8');
     for (const dir of ['libs/kafka/dist', 'libs/events/schemas']) {
       if (!new RegExp(`^COPY --from=build /app/${dir} ${dir}$`, 'm').test(dockerfile)) {

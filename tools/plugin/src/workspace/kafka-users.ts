@@ -2,7 +2,8 @@
 // event catalog says it does (tools/deploy's k8s test compares the two). The generators add the grants a new event
 // or service needs and leave every other line, comment and hand-written grant as it is.
 import type { Tree } from '@nx/devkit';
-import { isMap, isSeq, parseAllDocuments, parseDocument } from 'yaml';
+import { isMap, isSeq, parseDocument } from 'yaml';
+import { editYamlDocuments, findObject } from './yaml-edit.js';
 import type { Document, YAMLMap, YAMLSeq } from 'yaml';
 
 export const KAFKA_USERS_FILE = 'k8s/overlays/prod/kafka-users.yaml';
@@ -25,6 +26,13 @@ export const producerAcls = (topic: string): Acl[] => [
   idempotentWrite,
 ];
 
+/** A consumer joins and commits as its group: from its first start, before it consumes any event. */
+export const groupAcl = (group: string): Acl => ({
+  resource: { type: 'group', name: group },
+  operations: ['Read', 'Describe'],
+  comment: `Runs consumer group ${group}.`,
+});
+
 /** A consumer reads the topic, commits as its group and writes its own dead-letter topic. */
 export const consumerAcls = (topic: string, group: string): Acl[] => [
   {
@@ -32,7 +40,7 @@ export const consumerAcls = (topic: string, group: string): Acl[] => [
     operations: ['Read', 'Describe'],
     comment: `Consumes ${topic} as group ${group}.`,
   },
-  { resource: { type: 'group', name: group }, operations: ['Read', 'Describe'] },
+  groupAcl(group),
   { resource: { type: 'topic', name: deadLetterTopic(topic, group) }, operations: ['Write', 'Describe'] },
   idempotentWrite,
 ];
@@ -63,18 +71,19 @@ const sameResource = (item: YAMLMap, acl: Acl): boolean => {
   );
 };
 
-/** Adds the grants the service lacks: operations to a resource it has, or a new entry. */
+/** Adds the grants the service lacks: operations to a resource it has, or a new entry (and the user if it is new). */
 export function grantKafkaUser(tree: Tree, service: string, acls: readonly Acl[]): void {
-  const text = tree.read(KAFKA_USERS_FILE, 'utf-8');
-  if (text === null) throw new Error(`${KAFKA_USERS_FILE} does not exist`);
-  const documents = parseAllDocuments(text) as Document[];
-  let user = documents.find(
-    (doc) => doc.getIn(['kind']) === 'KafkaUser' && doc.getIn(['metadata', 'name']) === service,
-  );
-  if (!user) {
-    user = kafkaUser(service);
-    documents.push(user);
-  }
+  editYamlDocuments(tree, KAFKA_USERS_FILE, (documents) => {
+    let user = findObject(documents, 'KafkaUser', service);
+    if (!user) {
+      user = kafkaUser(service);
+      documents.push(user);
+    }
+    addAcls(user, service, acls);
+  });
+}
+
+function addAcls(user: Document, service: string, acls: readonly Acl[]): void {
   const list = user.getIn(['spec', 'authorization', 'acls']) as YAMLSeq<YAMLMap>;
   if (!isSeq(list)) throw new Error(`${KAFKA_USERS_FILE}: KafkaUser ${service} has no spec.authorization.acls list`);
   list.flow = false;
@@ -99,10 +108,4 @@ export function grantKafkaUser(tree: Tree, service: string, acls: readonly Acl[]
     if (clusterIndex >= 0 && acl.resource.type !== 'cluster') list.items.splice(clusterIndex, 0, item);
     else list.items.push(item);
   }
-  const texts = documents.map((doc) => doc.toString({ lineWidth: 0 }));
-  // Parsed documents after the first keep their `---`; a new one needs it.
-  tree.write(
-    KAFKA_USERS_FILE,
-    texts.map((text, i) => (i > 0 && !text.startsWith('---') ? `---\n${text}` : text)).join(''),
-  );
 }

@@ -52,3 +52,9 @@ export function assertService(tree: Tree, name: string, role: 'producer' | 'cons
     );
   }
 }
+
+/** The API port a service's module names (PlatformModule.forRoot({ defaultPort })). */
+export function servicePort(tree: Tree, name: string): number | undefined {
+  const match = /defaultPort:\s*(\d+)/.exec(tree.read(serviceFiles(name).moduleFile, 'utf-8') ?? '');
+  return match ? Number(match[1]) : undefined;
+}

@@ -11,7 +11,8 @@ import {
   registerInModule,
   stringConstants,
 } from '../../workspace/source-edit.js';
-import { assertService, serviceFiles } from '../../workspace/services.js';
+import { addConsumerScaling } from '../../workspace/deploy-files.js';
+import { assertService, serviceFiles, servicePort } from '../../workspace/services.js';
 
 export interface EventGeneratorSchema {
   name: string;
@@ -138,7 +139,11 @@ export async function eventGenerator(tree: Tree, options: EventGeneratorSchema):
   for (const consumer of event.consumers) addHandler(tree, event, consumer);
   // Least privilege in prod: the producer may write the topic, each consumer read it and write its own DLQ.
   grantKafkaUser(tree, event.producer, producerAcls(event.topic));
-  for (const consumer of event.consumers) grantKafkaUser(tree, consumer, consumerAcls(event.topic, consumer));
+  for (const consumer of event.consumers) {
+    grantKafkaUser(tree, consumer, consumerAcls(event.topic, consumer));
+    // A consumer's first event names its group in the catalog: prod then scales it on that group's lag.
+    addConsumerScaling(tree, { ...serviceFiles(consumer), port: servicePort(tree, consumer) ?? 0 }, event.topic);
+  }
   await formatFiles(tree);
   return runTasksInSerial(regenerateDerivedFiles(tree.root), () => printNextSteps(event));
 }

@@ -1,22 +1,23 @@
 import { join } from 'node:path';
 import { formatFiles, generateFiles, updateJson } from '@nx/devkit';
 import type { GeneratorCallback, Tree } from '@nx/devkit';
-import { existingServices, SERVICE_NAME, serviceFiles } from '../../workspace/services.js';
+import {
+  addServiceDeployment,
+  fromTemplate,
+  MANAGEMENT_OFFSET,
+  TEMPLATE_SERVICE,
+} from '../../workspace/deploy-files.js';
+import type { NewService } from '../../workspace/deploy-files.js';
+import { existingServices, SERVICE_NAME, serviceFiles, servicePort } from '../../workspace/services.js';
 
 export interface ServiceGeneratorSchema {
   name: string;
   port?: number;
 }
 
-/** The management port (/metrics) is the API port + 6000 by the platform's convention (MANAGEMENT_PORT's default). */
-const MANAGEMENT_OFFSET = 6000;
-
 /** The next API port after the highest any service's module names as its defaultPort. */
 function nextPort(tree: Tree): number {
-  const ports = existingServices(tree).flatMap((name) => {
-    const match = /defaultPort:\s*(\d+)/.exec(tree.read(serviceFiles(name).moduleFile, 'utf-8') ?? '');
-    return match ? [Number(match[1])] : [];
-  });
+  const ports = existingServices(tree).flatMap((name) => servicePort(tree, name) ?? []);
   return Math.max(3000, ...ports) + 1;
 }
 
@@ -24,17 +25,14 @@ function nextPort(tree: Tree): number {
  * The image is the email-service's (the template consumer app) with the name and port swapped, so a fix to the
  * apps' Dockerfiles reaches generated services without a second copy to keep in step.
  */
-function writeDockerfile(tree: Tree, name: string, port: number): void {
-  const template = tree.read('apps/email-service/Dockerfile', 'utf-8');
-  if (template === null) throw new Error('apps/email-service/Dockerfile: the template of a service image is missing');
+function writeDockerfile(tree: Tree, service: NewService): void {
+  const template = tree.read(`apps/${TEMPLATE_SERVICE.name}/Dockerfile`, 'utf-8');
+  if (template === null)
+    throw new Error(`apps/${TEMPLATE_SERVICE.name}/Dockerfile: the template of a service image is missing`);
   // Every workspace manifest stays (npm ci needs them all); copyManifestInDockerfiles adds the new one.
   const manifest = /^COPY apps\/[^/]+\/package\.json apps\//;
-  const lines = template
-    .split('\n')
-    .map((line) =>
-      manifest.test(line) ? line : line.replaceAll('email-service', name).replaceAll('3002', String(port)),
-    );
-  tree.write(`apps/${name}/Dockerfile`, lines.join('\n'));
+  const lines = template.split('\n').map((line) => (manifest.test(line) ? line : fromTemplate(line, service)));
+  tree.write(`apps/${service.name}/Dockerfile`, lines.join('\n'));
 }
 
 /** npm ci needs every workspace's package.json before it installs, so every image copies them all first. */
@@ -96,25 +94,27 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
   if (tree.exists(`apps/${name}`)) throw new Error(`apps/${name} exists already`);
   const service = serviceFiles(name);
   const port = options.port ?? nextPort(tree);
+  const managementPort = port + MANAGEMENT_OFFSET;
   generateFiles(tree, join(import.meta.dirname, 'files', 'app'), service.root, {
     ...service,
     port,
-    managementPort: port + MANAGEMENT_OFFSET,
+    managementPort,
   });
   updateJson(tree, 'tsconfig.json', (config) => {
     config.references.push({ path: `./apps/${name}` });
     return config;
   });
   addToLockfile(tree, name);
-  writeDockerfile(tree, name, port);
+  writeDockerfile(tree, { ...service, port });
   copyManifestInDockerfiles(tree, name);
   addDatabase(tree, service.databaseRole);
+  addServiceDeployment(tree, { ...service, port });
   // No catalog group yet: the catalog lists exactly the groups its events name (libs/events' catalog test), so the
   // group comes with the first event the service consumes (nx g @kafka-platform/plugin:event --consumers=<name>).
   await formatFiles(tree);
   return () => {
     console.log(`
-apps/${name} is the ${name} (port ${port}, management port ${port + MANAGEMENT_OFFSET}, database ${service.databaseRole}).
+apps/${name} is the ${name} (port ${port}, management port ${managementPort}, database ${service.databaseRole}).
 Next: npm install (links the new workspace), npm run stack:up (creates its database role), then
   nx g @kafka-platform/plugin:event <event_name> --consumers=${name}
   npx nx run-many -t lint typecheck test -p ${name}`);
