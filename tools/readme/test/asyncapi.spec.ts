@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AsyncAPIDocumentInterface, Diagnostic } from '@asyncapi/parser';
+import { parse, stringify } from 'yaml';
 import { CONSUMER_GROUPS, eventCatalog, topicSpecs } from '@kafka-platform/events';
 import { asyncApiParser } from '../scripts/asyncapi-parser.cjs';
 
@@ -29,6 +30,14 @@ describe('the AsyncAPI document (docs/asyncapi.yaml)', () => {
     expect(document).toBeDefined();
     // Warnings and hints are allowed; they are listed here so a new one is a conscious change.
     expect(diagnostics.map((d) => d.code)).toEqual(['asyncapi-latest-version']);
+  });
+
+  it('checks the payloads as Avro: a broken .avsc in the document is an error', async () => {
+    const broken = parse(readFileSync(documentFile, 'utf8'));
+    broken.components.messages.new_user_v1.payload.schema.fields[0].type = 'no-such-avro-type';
+    const { diagnostics: found } = await asyncApiParser().parse(stringify(broken));
+    const errorPaths = found.filter((d) => d.severity === ERROR).map((d) => d.path.join('.'));
+    expect(errorPaths).toContainEqual(expect.stringMatching(/^components\.messages\.new_user_v1\.payload/));
   });
 
   it('has a message per event and schema version, with the .avsc as its Avro payload and the key field', () => {
