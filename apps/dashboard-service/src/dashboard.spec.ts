@@ -245,6 +245,18 @@ describe('dashboard-service (real stack)', () => {
     expect(again.status).toBe(304);
   });
 
+  it('serves the event catalog page without a token, linked from the live page', async () => {
+    const catalog = await fetch(`${dashboard.url}/catalog`);
+    expect(catalog.status).toBe(200);
+    expect(catalog.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(catalog.headers.get('content-security-policy')).toMatch(/default-src 'none'; style-src 'self'/);
+    const html = await catalog.text();
+    for (const text of ['new_user v1', 'new_user v2', 'user_updated v1', 'user_deleted v1', 'dashboard-service']) {
+      expect(html).toContain(text);
+    }
+    expect(await (await fetch(`${dashboard.url}/`)).text()).toContain('href="catalog"');
+  });
+
   it('keeps the health endpoints of the platform, and its metrics on the management port', async () => {
     const ready = await waitFor('readiness', async () => {
       const response = await fetch(`${dashboard.url}/health/ready`);

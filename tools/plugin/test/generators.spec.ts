@@ -1,6 +1,7 @@
 // Runs each generator in a copy of the workspace, then what a user runs next: lint, typecheck and the tests of what
 // changed, the new handler's test publishing and consuming the event on the real stack, and the checks that fail
-// when a derived file (generated types, KafkaTopics, docs/events.md, the KafkaUsers' ACLs) is stale.
+// when a derived file (generated types, KafkaTopics, docs/events.md, docs/asyncapi.yaml and the catalog page, the
+// KafkaUsers' ACLs) is stale.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyWorkspace } from './support/workspace-copy';
@@ -15,6 +16,8 @@ const STALENESS_CHECKS = [
   'libs/events/scripts/generate-types.mjs',
   'tools/deploy/scripts/generate-k8s-topics.mjs',
   'tools/readme/scripts/generate-event-table.mjs',
+  'tools/readme/scripts/generate-asyncapi.mjs',
+  'tools/readme/scripts/render-catalog-page.mjs',
 ];
 
 describe('nx g @kafka-platform/plugin:event', () => {
@@ -41,6 +44,7 @@ describe('nx g @kafka-platform/plugin:event', () => {
     expect(read('apps/email-service/src/email-service.module.ts')).toMatch(/controllers: \[[^\]]*OrderPlacedHandler/);
     expect(read('k8s/base/kafka/topics.generated.yaml')).toContain('topicName: order-events.email-service.dlq');
     expect(read('docs/events.md')).toContain('`order_placed`');
+    expect(read('docs/asyncapi.yaml')).toContain('address: order-events.email-service.dlq');
   });
 
   it('leaves no derived file stale', () => {

@@ -6,22 +6,13 @@
 //   node tools/readme/scripts/generate-event-table.mjs           write the file
 //   node tools/readme/scripts/generate-event-table.mjs --check   exit 1 if the committed file is stale
 //   ... --out <path>                                             write or check another path instead (tests)
-import { createRequire } from 'node:module';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import * as prettier from 'prettier';
 import { runGenerator } from '@kafka-platform/events/generated-file';
+import { loadBuiltLib, repoRoot } from './built-libs.mjs';
 
-const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const generatedFile = join(repoRoot, 'docs', 'events.md');
-
-function loadCatalog() {
-  try {
-    return createRequire(import.meta.url)(join(repoRoot, 'libs', 'events', 'dist', 'index.js')).eventCatalog;
-  } catch (error) {
-    throw new Error(`cannot load libs/events/dist (run: npx nx run events:build): ${error.message}`);
-  }
-}
 
 /** Every TypeScript file of the apps, except dependencies and build output. */
 async function sourceFiles(dir = join(repoRoot, 'apps')) {
@@ -61,7 +52,7 @@ function findUses(sources, { type, latestVersion }) {
 }
 
 async function generate() {
-  const catalog = loadCatalog();
+  const catalog = loadBuiltLib('events').eventCatalog;
   const sources = await readSources();
   const rows = [];
   for (const entry of Object.values(catalog)) {

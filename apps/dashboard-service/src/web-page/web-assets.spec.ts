@@ -25,7 +25,7 @@ describe('web assets', () => {
     const app = join(root, 'apps', 'dashboard-service');
     await writePage(join(app, 'src', 'web'));
     const assets = await loadWebAssets(webFolderCandidates(join(app, 'dist', 'web-page')));
-    expect([...assets.keys()].sort()).toEqual(['dashboard.css', 'dashboard.js', 'index.html']);
+    expect([...assets.keys()].sort()).toEqual(['catalog.html', 'dashboard.css', 'dashboard.js', 'index.html']);
     expect(assets.get('index.html')).toEqual({
       contentType: 'text/html; charset=utf-8',
       body: Buffer.from('/* index.html */'),

@@ -17,6 +17,8 @@ export const WEB_FILES: Readonly<Record<string, string>> = {
   'index.html': 'text/html; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
   'dashboard.js': 'text/javascript; charset=utf-8',
+  // The event catalog, rendered from docs/asyncapi.yaml (npm run generate:asyncapi).
+  'catalog.html': 'text/html; charset=utf-8',
 };
 
 /**

@@ -11,9 +11,13 @@ const pagePolicy = (issuer: string) =>
   `default-src 'self'; connect-src 'self' ${new URL(issuer).origin}; img-src 'self' data:; object-src 'none'; ` +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+// The catalog page is static text styled by dashboard.css: no script, no connection, no frame.
+const CATALOG_POLICY =
+  "default-src 'none'; style-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /**
- * GET /, /dashboard.css and /dashboard.js: the live page, straight from memory. Public: the page holds no data;
- * it signs the viewer in and calls the API with the viewer's token.
+ * GET /, /dashboard.css and /dashboard.js: the live page, and GET /catalog, the event catalog; straight from memory.
+ * Public: the page holds no data; it signs the viewer in and calls the API with the viewer's token.
  */
 @Public()
 @Controller()
@@ -27,6 +31,16 @@ export class WebPageController {
   page(@Req() request: IncomingMessage, @Res() response: ServerResponse): void {
     response.setHeader('content-security-policy', pagePolicy(this.signIn.issuer));
     this.send(request, response, 'index.html');
+  }
+
+  /**
+   * The event catalog (channels, messages and their versions, producers and consumer groups), public like the page:
+   * it documents the contract that is in the repository anyway, and holds no event data.
+   */
+  @Get('catalog')
+  catalog(@Req() request: IncomingMessage, @Res() response: ServerResponse): void {
+    response.setHeader('content-security-policy', CATALOG_POLICY);
+    this.send(request, response, 'catalog.html');
   }
 
   /** Where the page signs its viewer in. */

@@ -215,6 +215,7 @@ function dashboardRequest(pick: Pick): FuzzRequest {
     '/auth-config.json',
     '/',
     '/dashboard.js',
+    '/catalog',
   ]);
   const query = pick(['', `?x=${pick(BAD_QUERY_VALUES)}`, `?${pick(BAD_QUERY_VALUES)}`]);
   return {

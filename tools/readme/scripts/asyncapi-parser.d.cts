@@ -1,0 +1,3 @@
+import type { Parser } from '@asyncapi/parser';
+
+export declare function asyncApiParser(): Parser;
