@@ -23,6 +23,9 @@ const schema = z.object({
   // exactly-once: results, state and input offsets in one transaction. at-least-once: plain sends, offsets
   // committed afterwards; a crash in between counts the batch again (the fault test shows it does).
   SIGNUP_ANALYTICS_DELIVERY: z.enum(['exactly-once', 'at-least-once']).default('exactly-once'),
+  // The most a fetch returns per partition, so the most one transaction covers: smaller batches mean shorter
+  // transactions (less to redo after a crash) and more of them.
+  SIGNUP_ANALYTICS_MAX_BATCH_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   // Test hook: holds each transaction open this long after its records are sent, so a kill -9 lands inside it.
   SIGNUP_ANALYTICS_HOLD_BEFORE_COMMIT: duration().optional(),
 });

@@ -64,7 +64,7 @@ export class SignupAnalytics {
   /** Fences any predecessor, restores the state, then consumes; resolves with the first fatal error. */
   async run(): Promise<unknown> {
     const { kafka, config } = this.deps;
-    const exactlyOnce = config.SIGNUP_ANALYTICS_DELIVERY === 'exactly-once';
+    const exactlyOnce = this.exactlyOnce;
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -103,6 +103,10 @@ export class SignupAnalytics {
     await this.producer?.disconnect();
   }
 
+  private get exactlyOnce(): boolean {
+    return this.deps.config.SIGNUP_ANALYTICS_DELIVERY === 'exactly-once';
+  }
+
   private fail(error: unknown): void {
     this.failure?.(error);
     throw error;
@@ -119,22 +123,25 @@ export class SignupAnalytics {
   }
 
   private async onBatch({ batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const fresh = batch.messages.filter((message) => this.store!.isNew(batch.partition, Number(message.offset)));
+    if (fresh.length === 0 || !isRunning() || isStale()) return;
     const filtered: Message[] = [];
-    for (const message of batch.messages) {
+    for (const message of fresh) {
       const signup = await this.signup(message.headers as Headers | undefined, message.value);
       if (!signup) continue;
       this.store!.add(batch.partition, signup.eventTime, signup.payload.locale);
       const domain = watchedDomain(signup.payload.email, this.deps.config.SIGNUP_ANALYTICS_DOMAINS);
       if (domain) filtered.push(await this.domainRecord(signup.payload, signup.eventTime, domain, signup.id));
     }
+    const next = String(Number(batch.lastOffset()) + 1);
+    // Positions only help when they commit atomically with the state: at-least-once has no such guarantee.
+    if (this.exactlyOnce) this.store!.consumed(batch.partition, Number(next));
     const { changes, changelog } = this.store!.drain();
     const records: TopicMessages[] = [
       { topic: this.topics.perMinute, messages: await this.windowRecords(changes.updated, changes.closed) },
       { topic: this.topics.byDomain, messages: filtered },
       { topic: this.topics.changelog, messages: changelog.map(({ key, value }) => ({ key, value, partition: 0 })) },
     ].filter((topic) => topic.messages.length > 0);
-    const next = String(Number(batch.lastOffset()) + 1);
     const offsets = { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] };
     await this.write(records, offsets);
     this.deps.log('batch committed', {
@@ -152,7 +159,7 @@ export class SignupAnalytics {
     offsets: { topic: string; partitions: { partition: number; offset: string }[] },
   ) {
     const hold = this.deps.config.SIGNUP_ANALYTICS_HOLD_BEFORE_COMMIT;
-    if (this.deps.config.SIGNUP_ANALYTICS_DELIVERY === 'at-least-once') {
+    if (!this.exactlyOnce) {
       if (records.length > 0) await this.producer!.sendBatch({ topicMessages: records, acks: -1 });
       if (hold) await this.holdOpen(hold);
       await this.consumer!.commitOffsets([{ topic: offsets.topic, ...offsets.partitions[0]! }]);

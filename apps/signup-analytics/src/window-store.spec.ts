@@ -48,11 +48,15 @@ describe('WindowStore', () => {
     first.add(0, at(2), 'en'); // closes minute 0: a tombstone
     log.push(...first.drain().changelog);
 
+    first.consumed(0, 42);
+    log.push(...first.drain().changelog);
+
     const second = new WindowStore(0, 1);
     for (const record of log) second.restore(record);
 
     expect(second.openWindows()).toEqual([{ windowStart: at(2), locale: 'en', count: 1 }]);
     expect(second.watermark()).toBe(at(2));
     expect(second.add(0, at(0, 30), 'en')).toBe(false);
+    expect([second.isNew(0, 41), second.isNew(0, 42)]).toEqual([false, true]);
   });
 });

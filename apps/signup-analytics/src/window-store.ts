@@ -21,6 +21,7 @@ export const WINDOW_MS = 60_000;
 
 const WINDOW_PREFIX = 'window|';
 const WATERMARK_PREFIX = 'watermark|';
+const POSITION_PREFIX = 'position|';
 
 /** `<windowStart ISO>|<locale>`: the result topic's key, one per window and locale. */
 export const windowKey = (windowStart: number, locale: string): string =>
@@ -40,12 +41,29 @@ export class WindowStore {
   private readonly watermarks = new Map<number, number>();
   private readonly touched = new Set<string>();
   private readonly dirtyWatermarks = new Set<number>();
+  // Each input partition's next offset as of this state. Kept in the state (and its changelog), not only in the
+  // group's committed offsets: after a rebalance kafkajs fetches the committed offset without waiting for a
+  // transaction still open in this process (no KIP-447 requireStable), so a batch can come again after it was
+  // counted; the position makes a repeat a no-op.
+  private readonly positions = new Map<number, number>();
+  private readonly dirtyPositions = new Set<number>();
   lateDropped = 0;
 
   constructor(
     private readonly graceMs: number,
     private readonly partitions: number,
   ) {}
+
+  /** Whether a record at this offset is not in the state yet. */
+  isNew(partition: number, offset: number): boolean {
+    return offset >= (this.positions.get(partition) ?? 0);
+  }
+
+  /** Records that the state now covers a partition up to `nextOffset` (exclusive). */
+  consumed(partition: number, nextOffset: number): void {
+    this.positions.set(partition, nextOffset);
+    this.dirtyPositions.add(partition);
+  }
 
   /** Counts one signup; false when it is late (its window closed already) and was dropped. */
   add(partition: number, eventTime: number, locale: string): boolean {
@@ -84,7 +102,12 @@ export class WindowStore {
         key: `${WATERMARK_PREFIX}${partition}`,
         value: String(this.watermarks.get(partition)),
       })),
+      ...[...this.dirtyPositions].map((partition) => ({
+        key: `${POSITION_PREFIX}${partition}`,
+        value: String(this.positions.get(partition)),
+      })),
     ];
+    this.dirtyPositions.clear();
     this.touched.clear();
     this.dirtyWatermarks.clear();
     return { changes: { updated, closed: closed.map(([, window]) => window) }, changelog };
@@ -92,7 +115,9 @@ export class WindowStore {
 
   /** Replays one changelog record (restore at start-up): the state as of the last committed transaction. */
   restore(record: StateRecord): void {
-    if (record.key.startsWith(WATERMARK_PREFIX)) {
+    if (record.key.startsWith(POSITION_PREFIX)) {
+      this.positions.set(Number(record.key.slice(POSITION_PREFIX.length)), Number(record.value));
+    } else if (record.key.startsWith(WATERMARK_PREFIX)) {
       this.watermarks.set(Number(record.key.slice(WATERMARK_PREFIX.length)), Number(record.value));
     } else if (record.key.startsWith(WINDOW_PREFIX)) {
       const key = record.key.slice(WINDOW_PREFIX.length);
