@@ -45,9 +45,8 @@ export interface ProcessorDeps {
 export class SignupAnalytics {
   private readonly group: string;
   private readonly topics: { input: string; changelog: string; perMinute: string; byDomain: string };
-  private producer?: Producer;
-  private consumer?: Consumer;
-  private store?: WindowStore;
+  private readonly producer: Producer;
+  private readonly consumer: Consumer;
   private failure?: (error: unknown) => void;
 
   constructor(private readonly deps: ProcessorDeps) {
@@ -59,48 +58,49 @@ export class SignupAnalytics {
       perMinute: deps.contract.topicOf('signups_per_minute'),
       byDomain: deps.contract.topicOf('signup_by_domain'),
     };
-  }
-
-  /** Fences any predecessor, restores the state, then consumes; resolves with the first fatal error. */
-  async run(): Promise<unknown> {
-    const { kafka, config } = this.deps;
-    const exactlyOnce = this.exactlyOnce;
+    const { kafka, config } = deps;
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      ...(exactlyOnce && { transactionalId: `${this.group}-${config.SIGNUP_ANALYTICS_INSTANCE}` }),
+      ...(this.exactlyOnce && { transactionalId: `${this.group}-${config.SIGNUP_ANALYTICS_INSTANCE}` }),
     });
-    await this.producer.connect();
-    this.store = new WindowStore(config.SIGNUP_ANALYTICS_GRACE, await this.partitionCount());
-    const restored = await restoreChangelog(
-      kafka,
-      this.topics.changelog,
-      `${this.group}.restore-${process.pid}-${Date.now()}`,
-      (record) => this.store!.restore(record),
-    );
-    this.deps.log('state restored', { records: restored, openWindows: this.store.openWindows().length });
-    const failed = new Promise<unknown>((resolve) => (this.failure = resolve));
     this.consumer = kafka.consumer({
       groupId: this.group,
+      // Only committed records: aborted writes of upstream transactions never count.
       readUncommitted: false,
       maxWaitTimeInMs: 500,
+      maxBytesPerPartition: config.SIGNUP_ANALYTICS_MAX_BATCH_BYTES,
       sessionTimeout: 10_000,
       heartbeatInterval: 3_000,
     });
+  }
+
+  /** Fences any predecessor, restores the state, then consumes; resolves with the first fatal error. */
+  async run(): Promise<unknown> {
+    // Connecting a transactional producer fences any predecessor with the same id (the broker aborts its open
+    // transaction), so the restore below reads a changelog no one else can still write to.
+    await this.producer.connect();
+    const store = new WindowStore(this.deps.config.SIGNUP_ANALYTICS_GRACE, await this.partitionCount());
+    const restoreGroup = `${this.group}.restore-${process.pid}-${Date.now()}`;
+    const restored = await restoreChangelog(this.deps.kafka, this.topics.changelog, restoreGroup, (record) =>
+      store.restore(record),
+    );
+    this.deps.log('state restored', { records: restored, openWindows: store.openWindows().length });
+    const failed = new Promise<unknown>((resolve) => (this.failure = resolve));
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topics.input, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.onBatch(payload).catch((error: unknown) => this.fail(error)),
+      eachBatch: (payload) => this.onBatch(store, payload).catch((error: unknown) => this.fail(error)),
     });
     return failed;
   }
 
   async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-    await this.producer?.disconnect();
+    await this.consumer.disconnect();
+    await this.producer.disconnect();
   }
 
   private get exactlyOnce(): boolean {
@@ -122,21 +122,21 @@ export class SignupAnalytics {
     }
   }
 
-  private async onBatch({ batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    const fresh = batch.messages.filter((message) => this.store!.isNew(batch.partition, Number(message.offset)));
+  private async onBatch(store: WindowStore, { batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const fresh = batch.messages.filter((message) => store.isNew(batch.partition, Number(message.offset)));
     if (fresh.length === 0 || !isRunning() || isStale()) return;
     const filtered: Message[] = [];
     for (const message of fresh) {
       const signup = await this.signup(message.headers as Headers | undefined, message.value);
       if (!signup) continue;
-      this.store!.add(batch.partition, signup.eventTime, signup.payload.locale);
+      store.add(batch.partition, signup.eventTime, signup.payload.locale);
       const domain = watchedDomain(signup.payload.email, this.deps.config.SIGNUP_ANALYTICS_DOMAINS);
       if (domain) filtered.push(await this.domainRecord(signup.payload, signup.eventTime, domain, signup.id));
     }
     const next = String(Number(batch.lastOffset()) + 1);
     // Positions only help when they commit atomically with the state: at-least-once has no such guarantee.
-    if (this.exactlyOnce) this.store!.consumed(batch.partition, Number(next));
-    const { changes, changelog } = this.store!.drain();
+    if (this.exactlyOnce) store.consumed(batch.partition, Number(next));
+    const { changes, changelog } = store.drain();
     const records: TopicMessages[] = [
       { topic: this.topics.perMinute, messages: await this.windowRecords(changes.updated, changes.closed) },
       { topic: this.topics.byDomain, messages: filtered },
@@ -149,7 +149,7 @@ export class SignupAnalytics {
       offset: next,
       windows: changes.updated.length + changes.closed.length,
       closed: changes.closed.length,
-      lateDropped: this.store!.lateDropped,
+      lateDropped: store.lateDropped,
     });
   }
 
@@ -160,12 +160,14 @@ export class SignupAnalytics {
   ) {
     const hold = this.deps.config.SIGNUP_ANALYTICS_HOLD_BEFORE_COMMIT;
     if (!this.exactlyOnce) {
-      if (records.length > 0) await this.producer!.sendBatch({ topicMessages: records, acks: -1 });
+      if (records.length > 0) await this.producer.sendBatch({ topicMessages: records, acks: -1 });
       if (hold) await this.holdOpen(hold);
-      await this.consumer!.commitOffsets([{ topic: offsets.topic, ...offsets.partitions[0]! }]);
+      await this.consumer.commitOffsets(
+        offsets.partitions.map((partition) => ({ topic: offsets.topic, ...partition })),
+      );
       return;
     }
-    const transaction = await this.producer!.transaction();
+    const transaction = await this.producer.transaction();
     try {
       if (records.length > 0) await transaction.sendBatch({ topicMessages: records, acks: -1 });
       await transaction.sendOffsets({ consumerGroupId: this.group, topics: [offsets] });

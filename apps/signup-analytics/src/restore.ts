@@ -22,7 +22,7 @@ export async function restoreChangelog(
   const finished = new Promise<void>((resolve) => (done = resolve));
   // Batch events also fire for batches of only control records (commit/abort markers), which end a partition.
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    if (Number(payload.lastOffset) + 1 >= ends.get(payload.partition)!.high) pending.delete(payload.partition);
+    if (Number(payload.lastOffset) + 1 >= (ends.get(payload.partition)?.high ?? 0)) pending.delete(payload.partition);
     if (pending.size === 0) done();
   });
   await consumer.connect();
@@ -31,7 +31,7 @@ export async function restoreChangelog(
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ message }) => {
-        apply({ key: message.key!.toString(), value: message.value?.toString() ?? null });
+        apply({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? null });
         restored++;
       },
     });

@@ -90,8 +90,8 @@ export class WindowStore {
   drain(): { changes: WindowChanges; changelog: StateRecord[] } {
     const closed = [...this.counts.entries()].filter(([, window]) => this.isClosed(window.windowStart));
     for (const [key] of closed) this.counts.delete(key);
-    const closedKeys = new Set(closed.map(([key]) => key));
-    const updated = [...this.touched].filter((key) => !closedKeys.has(key)).map((key) => this.counts.get(key)!);
+    // Closed windows were just removed: what is left of the touched ones is still open.
+    const updated = [...this.counts.entries()].filter(([key]) => this.touched.has(key)).map(([, window]) => window);
     const changelog: StateRecord[] = [
       ...updated.map((window) => ({
         key: WINDOW_PREFIX + windowKey(window.windowStart, window.locale),
