@@ -14,6 +14,20 @@ describe('event catalog', () => {
     expect(catalogEntry(type)).toMatchObject({ topic: 'user-events', keyField: 'userId', producer: 'user-service' });
   });
 
+  it('files the derived analytics events under their own topics, written by signup-analytics', () => {
+    expect(catalogEntry('signups_per_minute')).toMatchObject({
+      topic: 'user-signups-per-minute',
+      keyField: 'windowKey',
+      producer: 'signup-analytics',
+      cleanupPolicy: 'compact',
+    });
+    expect(catalogEntry('signup_by_domain')).toMatchObject({
+      topic: 'user-signups-by-domain',
+      keyField: 'userId',
+      producer: 'signup-analytics',
+    });
+  });
+
   it('names the groups that consume each event', () => {
     expect(catalogEntry('new_user').consumerGroups).toEqual(['email-service', 'dashboard-service']);
     expect(catalogEntry('user_updated').consumerGroups).toEqual(['dashboard-service']);
@@ -35,7 +49,7 @@ describe('event catalog', () => {
 
   it('refuses an unknown event type, naming it and the known ones', () => {
     expect(() => catalogEntry('user_created')).toThrow(
-      'Unknown event type "user_created"; the catalog knows new_user, user_updated, user_deleted',
+      'Unknown event type "user_created"; the catalog knows new_user, user_updated, user_deleted, signups_per_minute, signup_by_domain',
     );
     expect(() => catalogEntry('toString')).toThrow('Unknown event type "toString"');
   });

@@ -1,6 +1,6 @@
 import type { EventPayloads, LATEST_VERSIONS } from './generated/event-types.generated';
 import { EVENT_TYPES, isEventType, type EventType } from './schemas';
-import { USER_EVENTS_TOPIC } from './topics';
+import { USER_EVENTS_TOPIC, USER_SIGNUPS_BY_DOMAIN_TOPIC, USER_SIGNUPS_PER_MINUTE_TOPIC } from './topics';
 
 /** The consumer groups that read events; each keeps its own offsets and its own dead-letter topic. */
 export const CONSUMER_GROUPS = ['email-service', 'dashboard-service'] as const;
@@ -32,12 +32,18 @@ export interface EventCatalogEntry<T extends EventType> {
   /** The service that owns and publishes the event. */
   readonly producer: string;
   readonly consumerGroups: readonly ConsumerGroup[];
+  /**
+   * 'compact' for a topic whose records are the latest value per key (a windowed aggregate): compaction keeps
+   * one record per key however long it runs. Absent: the topic keeps every event (see topic-specs).
+   */
+  readonly cleanupPolicy?: 'compact';
 }
 
 /** The entry of any one event type, for code that learns the type only at run time. */
 export type AnyEventCatalogEntry = { [T in EventType]: EventCatalogEntry<T> }[EventType];
 
 const NAMESPACE = 'dev.kafkaplatform.users';
+const ANALYTICS_NAMESPACE = 'dev.kafkaplatform.analytics';
 
 /** Every event type: where it goes, how it is keyed, its schema versions, who writes and who reads it. */
 export const eventCatalog: { readonly [T in EventType]: EventCatalogEntry<T> } = {
@@ -70,6 +76,28 @@ export const eventCatalog: { readonly [T in EventType]: EventCatalogEntry<T> } =
     recordName: `${NAMESPACE}.UserDeleted`,
     producer: 'user-service',
     consumerGroups: ['email-service', 'dashboard-service'],
+  },
+  // Derived events: signup-analytics computes them from user-events (apps/signup-analytics).
+  signups_per_minute: {
+    type: 'signups_per_minute',
+    topic: USER_SIGNUPS_PER_MINUTE_TOPIC,
+    keyField: 'windowKey',
+    versions: [1],
+    latestVersion: 1,
+    recordName: `${ANALYTICS_NAMESPACE}.SignupsPerMinute`,
+    producer: 'signup-analytics',
+    consumerGroups: [],
+    cleanupPolicy: 'compact',
+  },
+  signup_by_domain: {
+    type: 'signup_by_domain',
+    topic: USER_SIGNUPS_BY_DOMAIN_TOPIC,
+    keyField: 'userId',
+    versions: [1],
+    latestVersion: 1,
+    recordName: `${ANALYTICS_NAMESPACE}.SignupByDomain`,
+    producer: 'signup-analytics',
+    consumerGroups: [],
   },
 };
 

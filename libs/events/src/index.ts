@@ -1,4 +1,10 @@
-export { USER_EVENTS_TOPIC, deadLetterTopic } from './topics';
+export {
+  SIGNUP_ANALYTICS_CHANGELOG_TOPIC,
+  USER_EVENTS_TOPIC,
+  USER_SIGNUPS_BY_DOMAIN_TOPIC,
+  USER_SIGNUPS_PER_MINUTE_TOPIC,
+  deadLetterTopic,
+} from './topics';
 export { EVENT_TYPES, isEventType, readSchema, schemaVersions } from './schemas';
 export type { EventType } from './schemas';
 export { CONSUMER_GROUPS, catalogEntry, eventCatalog, subjectFor } from './catalog';

@@ -2,7 +2,13 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** The event types whose Avro schemas this library owns, by their wire name. */
-export const EVENT_TYPES = ['new_user', 'user_updated', 'user_deleted'] as const;
+export const EVENT_TYPES = [
+  'new_user',
+  'user_updated',
+  'user_deleted',
+  'signups_per_minute',
+  'signup_by_domain',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Whether a wire name (say, from a record header) is an event type this library knows. */

@@ -31,6 +31,20 @@ describe('topicSpecs', () => {
     });
   });
 
+  it('compacts the windowed aggregate: its latest record per key is the count', () => {
+    expect(byName(topicSpecs(), 'user-signups-per-minute')?.configs).toEqual({
+      'cleanup.policy': 'compact',
+      'min.insync.replicas': '2',
+    });
+  });
+
+  it("keeps signup-analytics' state in one compacted changelog partition", () => {
+    expect(byName(topicSpecs(), 'signup-analytics.window-state.changelog')).toMatchObject({
+      partitions: 1,
+      configs: { 'cleanup.policy': 'compact' },
+    });
+  });
+
   it('needs only one in-sync replica on a single broker', () => {
     for (const spec of topicSpecs({ replicationFactor: 1 })) {
       expect(spec.replicationFactor).toBe(1);

@@ -1,5 +1,5 @@
 import { eventCatalog, type ConsumerGroup } from './catalog';
-import { deadLetterTopic } from './topics';
+import { SIGNUP_ANALYTICS_CHANGELOG_TOPIC, deadLetterTopic } from './topics';
 
 /** A topic to create: what an admin client or a Strimzi KafkaTopic needs. */
 export interface TopicSpec {
@@ -26,24 +26,34 @@ const DLQ_RETENTION_MS = 14 * 24 * 60 * 60 * 1000;
 // which needs every event. A fork that keeps personal data must set a retention, or use compaction with
 // tombstones on deletion, so a user's data can actually be erased.
 const KEEP_FOREVER = -1;
+// A stream processor's state store: read in full on every start, so it has as few partitions as its writer needs
+// (signup-analytics runs one active instance; see apps/signup-analytics).
+const CHANGELOG_PARTITIONS = 1;
+// Topics of stream processors' own state, not events: created with the catalog's, compacted.
+const STATE_TOPICS = [SIGNUP_ANALYTICS_CHANGELOG_TOPIC];
 
 /** Every topic the catalog needs: each event topic, and a dead-letter topic per group that consumes from it. */
 export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
   const { replicationFactor, minInsyncReplicas } = replication(options);
-  const spec = (topic: string, partitions: number, retentionMs: number): TopicSpec => ({
+  const spec = (topic: string, partitions: number, retention: number | 'compact'): TopicSpec => ({
     topic,
     partitions,
     replicationFactor,
     configs: {
-      'cleanup.policy': 'delete',
-      'retention.ms': String(retentionMs),
+      // Compaction keeps the latest record per key forever and drops the older ones (and tombstoned keys).
+      ...(retention === 'compact'
+        ? { 'cleanup.policy': 'compact' }
+        : { 'cleanup.policy': 'delete', 'retention.ms': String(retention) }),
       'min.insync.replicas': String(minInsyncReplicas),
     },
   });
-  return eventTopics().flatMap((topic) => [
-    spec(topic, EVENT_TOPIC_PARTITIONS, KEEP_FOREVER),
-    ...groupsConsuming(topic).map((group) => spec(deadLetterTopic(topic, group), DLQ_PARTITIONS, DLQ_RETENTION_MS)),
-  ]);
+  return [
+    ...eventTopics().flatMap((topic) => [
+      spec(topic, EVENT_TOPIC_PARTITIONS, compacted(topic) ? 'compact' : KEEP_FOREVER),
+      ...groupsConsuming(topic).map((group) => spec(deadLetterTopic(topic, group), DLQ_PARTITIONS, DLQ_RETENTION_MS)),
+    ]),
+    ...STATE_TOPICS.map((topic) => spec(topic, CHANGELOG_PARTITIONS, 'compact')),
+  ];
 }
 
 // With acks=all, two in-sync replicas keep every acknowledged write through the loss of one broker.
@@ -70,6 +80,9 @@ function assertCount(name: string, value: number): void {
 const entries = () => Object.values(eventCatalog);
 
 const eventTopics = (): string[] => [...new Set(entries().map((entry) => entry.topic))];
+
+const compacted = (topic: string): boolean =>
+  entries().some((entry) => entry.topic === topic && entry.cleanupPolicy === 'compact');
 
 function groupsConsuming(topic: string): ConsumerGroup[] {
   const groups = entries().flatMap((entry) => (entry.topic === topic ? entry.consumerGroups : []));

@@ -6,7 +6,7 @@ export type { GroupLag, PartitionLag } from './admin/group-lag';
 export { KAFKA_CLIENT } from './client/kafka-ports';
 export type * from './client/kafka-ports';
 export { createKafkaClient } from './client/kafka-client-factory';
-export { createKafkajsClient } from './client/kafkajs-client';
+export { createKafkajs, createKafkajsClient } from './client/kafkajs-client';
 export type { KafkaLogger } from './client/kafkajs-client';
 export { AvroCodec, createAvroCodec, createSchemaRegistry } from './codec/avro-codec';
 export type { SchemaSource, SubjectSchemas } from './codec/avro-codec';

@@ -111,7 +111,8 @@ function channel(spec, description, messageIds) {
         replicas: spec.replicationFactor,
         topicConfiguration: {
           'cleanup.policy': spec.configs['cleanup.policy'].split(','),
-          'retention.ms': Number(spec.configs['retention.ms']),
+          // A compacted topic keeps each key's latest record for good: it has no retention to state.
+          ...(spec.configs['retention.ms'] !== undefined && { 'retention.ms': Number(spec.configs['retention.ms']) }),
         },
         ...KAFKA_BINDING,
       },

@@ -23,6 +23,38 @@ export interface NewUserV2 {
   locale: string;
 }
 
+/** A new_user whose email is in a watched domain, re-published by signup-analytics (a stream filter) on user-signups-by-domain, keyed by userId. */
+export interface SignupByDomainV1 {
+  /** The new user's id. */
+  userId: string;
+  /** The address the user signed up with. */
+  email: string;
+  /** Display name. */
+  name: string;
+  /** BCP 47 language tag, as on new_user. */
+  locale: string;
+  /** The watched domain the address matched, lower case. */
+  emailDomain: string;
+  /** The new_user event's occurred-at. */
+  signedUpAt: number;
+}
+
+/** How many users signed up in one minute of event time with one locale. Published by signup-analytics on user-signups-per-minute, keyed by windowKey; the topic is compacted, so the latest record per key is the window's count. */
+export interface SignupsPerMinuteV1 {
+  /** The record key, "<windowStart ISO 8601>|<locale>": one key per window and locale, so compaction keeps each one's latest count. */
+  windowKey: string;
+  /** Start of the one-minute tumbling window (inclusive), by the events' occurred-at. */
+  windowStart: number;
+  /** End of the window (exclusive). */
+  windowEnd: number;
+  /** The signups' BCP 47 locale, as new_user carries it. */
+  locale: string;
+  /** Signups counted in the window so far; final once the window closes. */
+  count: number;
+  /** True on the record written when the window closed (watermark past windowEnd + grace): no later count follows. */
+  final: boolean;
+}
+
 /** A user was deleted. Carries only the id, so the deletion adds no personal data to the log. Published by the user-service on user-events, keyed by userId. */
 export interface UserDeletedV1 {
   /** The deleted user's id. */
@@ -47,6 +79,12 @@ export interface EventPayloads {
     1: NewUserV1;
     2: NewUserV2;
   };
+  signup_by_domain: {
+    1: SignupByDomainV1;
+  };
+  signups_per_minute: {
+    1: SignupsPerMinuteV1;
+  };
   user_deleted: {
     1: UserDeletedV1;
   };
@@ -58,6 +96,8 @@ export interface EventPayloads {
 /** The newest schema version of each event: the one producers write. */
 export const LATEST_VERSIONS = {
   new_user: 2,
+  signup_by_domain: 1,
+  signups_per_minute: 1,
   user_deleted: 1,
   user_updated: 1,
 } as const;

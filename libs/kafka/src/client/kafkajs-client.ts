@@ -39,6 +39,15 @@ const levels = {
 
 /** Builds the kafkajs client from checked config; TLS material is read here, once, at start-up. */
 export async function createKafkajsClient(config: KafkaConfig, log?: KafkaLogger): Promise<KafkaClientPort> {
+  return new KafkajsClient(await createKafkajs(config, log), config.consumer);
+}
+
+/**
+ * The bare kafkajs client for the same config (brokers, TLS, SASL, logs, retries), for what KafkaClientPort does not
+ * offer: transactions (a transactional producer and `sendOffsets`, see apps/signup-analytics). kafkajs only; the
+ * @platformatic/kafka port has no transactions here.
+ */
+export async function createKafkajs(config: KafkaConfig, log?: KafkaLogger): Promise<Kafka> {
   quietKafkajsTimeoutWarning();
   const options: KafkajsConfig = {
     clientId: config.clientId,
@@ -56,7 +65,7 @@ export async function createKafkajsClient(config: KafkaConfig, log?: KafkaLogger
     ...(config.sasl && { sasl: config.sasl as SASLOptions }),
     retry: RETRY,
   };
-  return new KafkajsClient(new Kafka(options), config.consumer);
+  return new Kafka(options);
 }
 
 // kafkajs' default waits grow to 30 s between attempts, and a consumer that gave up sleeps the last wait before it

@@ -98,7 +98,9 @@ export function addNamedSpecifier(tree: Tree, file: string, kind: 'import' | 'ex
         : (declaration as ts.ExportDeclaration).exportClause;
     if (!named || !(ts.isNamedImports(named) || ts.isNamedExports(named))) continue;
     if (named.elements.some((element) => element.name.text === name)) return;
-    edit(tree, file, text, [{ type: ChangeType.Insert, index: named.elements.end, text: `, ${name}` }]);
+    // A list Prettier laid out over several lines ends in a comma, and the elements' end is after it.
+    const insert = named.elements.hasTrailingComma ? ` ${name},` : `, ${name}`;
+    edit(tree, file, text, [{ type: ChangeType.Insert, index: named.elements.end, text: insert }]);
     return;
   }
   // No such statement yet: a new one after the file's imports (formatFiles lays out, it does not sort).

@@ -1,0 +1,58 @@
+// signup-analytics: a plain Node process (no HTTP) on libs/kafka. See README.md for what it computes and how.
+import {
+  catalogContract,
+  catalogTopicSpecs,
+  createAvroCodec,
+  createKafkajs,
+  createKafkajsClient,
+  ensureTopics,
+  loadKafkaConfig,
+} from '@kafka-platform/kafka';
+import type { KafkaConfig } from '@kafka-platform/kafka';
+import { loadAnalyticsConfig } from './config';
+import { APP, SignupAnalytics } from './processor';
+
+const log = (message: string, fields: object = {}) =>
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), app: APP, msg: message, ...fields })}\n`);
+
+/** Creates the catalog's topics where the services would (development: schemas auto-registered). */
+async function prepareTopics(config: KafkaConfig): Promise<void> {
+  if (!config.schemaRegistry.autoRegister) return;
+  const admin = (await createKafkajsClient(config)).admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, catalogTopicSpecs(config.topics, await admin.brokerCount()));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  const kafkaConfig = loadKafkaConfig(process.env, APP);
+  const config = loadAnalyticsConfig(process.env);
+  const kafka = await createKafkajs(kafkaConfig, (level, message, extra) => log(`${level}: ${message}`, extra));
+  await prepareTopics(kafkaConfig);
+  const contract = catalogContract(kafkaConfig.topics.namespace);
+  const processor = new SignupAnalytics({
+    kafka,
+    codec: createAvroCodec(kafkaConfig.schemaRegistry, contract),
+    contract,
+    namespace: kafkaConfig.topics.namespace,
+    config,
+    log,
+  });
+  // SIGTERM: leave the group without committing the batch in flight (its transaction is aborted by the broker).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void processor.stop().finally(() => process.exit(0)));
+  }
+  log('starting', { delivery: config.SIGNUP_ANALYTICS_DELIVERY, domains: config.SIGNUP_ANALYTICS_DOMAINS });
+  const error = await processor.run();
+  log('stopping after a failure; the next start restores the committed state', { error: String(error) });
+  await processor.stop().catch(() => undefined);
+  process.exit(1);
+}
+
+main().catch((error: unknown) => {
+  log('failed to start', { error: error instanceof Error ? error.stack : String(error) });
+  process.exit(1);
+});
