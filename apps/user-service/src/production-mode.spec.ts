@@ -110,6 +110,8 @@ describe('user-service in production mode (schemas registered by the schemas com
         `${namespace}.user-events-dev.kafkaplatform.users.NewUser`,
         `${namespace}.user-events-dev.kafkaplatform.users.UserDeleted`,
         `${namespace}.user-events-dev.kafkaplatform.users.UserUpdated`,
+        `${namespace}.user-signups-by-domain-dev.kafkaplatform.analytics.SignupByDomain`,
+        `${namespace}.user-signups-per-minute-dev.kafkaplatform.analytics.SignupsPerMinute`,
       ].sort(),
     );
 

@@ -54,7 +54,7 @@ describe('ensureTopics (real Kafka)', () => {
     });
   });
 
-  it('derives the catalog topics for this cluster: user-events with 6 partitions and one DLQ per group', async () => {
+  it('derives the catalog topics for this cluster: each event topic with 6 partitions, one DLQ per group, the state topics', async () => {
     // One broker (the default stack) or three (`--brokers 3`): as many replicas as brokers, up to 3.
     const brokers = await kafka.admin.brokerCount();
     const replicas = Math.min(3, brokers);
@@ -63,6 +63,10 @@ describe('ensureTopics (real Kafka)', () => {
       ['user-events', 6, replicas],
       ['user-events.email-service.dlq', 3, replicas],
       ['user-events.dashboard-service.dlq', 3, replicas],
+      // signup-analytics' outputs (no consumer group reads them through the runtime yet, so no DLQ) and its state.
+      ['user-signups-per-minute', 6, replicas],
+      ['user-signups-by-domain', 6, replicas],
+      ['signup-analytics.window-state.changelog', 1, replicas],
     ]);
     expect(specs[0]?.configs['min.insync.replicas']).toBe(String(Math.min(2, replicas)));
   });

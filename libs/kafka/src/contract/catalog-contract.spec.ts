@@ -8,6 +8,8 @@ describe('catalogContract subjects', () => {
       'user-events-dev.kafkaplatform.users.NewUser',
       'user-events-dev.kafkaplatform.users.UserUpdated',
       'user-events-dev.kafkaplatform.users.UserDeleted',
+      'user-signups-per-minute-dev.kafkaplatform.analytics.SignupsPerMinute',
+      'user-signups-by-domain-dev.kafkaplatform.analytics.SignupByDomain',
     ]);
     expect(EVENT_TYPES.map((type) => contract.subjectFor(type))).toEqual(EVENT_TYPES.map((type) => subjectFor(type)));
   });

@@ -57,12 +57,12 @@ describe('schemas check and register (real registry)', () => {
     expect(check.code).toBe(0);
     expect(check.out).toContain(`new_user -> ${subjectOf(ns, 'new_user')}`);
     expect(check.out).toMatch(/ {2}v1 {2}new subject: nothing registered to be compatible with/);
-    expect(check.out).toMatch(/check: ok, 4 version\(s\) of 3 subject\(s\)$/);
+    expect(check.out).toMatch(/check: ok, 6 version\(s\) of 5 subject\(s\)$/);
 
     const registered = await schemas(['check', '--registered', '--namespace', ns]);
     expect(registered.code).toBe(1);
     expect(registered.out).toMatch(/ {2}v2 {2}NOT REGISTERED/);
-    expect(registered.out).toContain('4 of 4 version(s) not registered yet: new_user v1, new_user v2');
+    expect(registered.out).toContain('6 of 6 version(s) not registered yet: new_user v1, new_user v2');
   });
 
   it('register: every version in order, printed subject -> version -> id; again: the same ids (idempotent)', async () => {
@@ -75,6 +75,8 @@ describe('schemas check and register (real registry)', () => {
       ['new_user', 2],
       ['user_updated', 1],
       ['user_deleted', 1],
+      ['signups_per_minute', 1],
+      ['signup_by_domain', 1],
     ] as const) {
       const found = await api.lookup(subjectOf(ns, type), await readSchema(type, version));
       expect(found).toBeDefined();
@@ -83,7 +85,7 @@ describe('schemas check and register (real registry)', () => {
     }
     // In order: v1 is the subject's version 1, v2 its version 2.
     expect(await api.subjectVersions(subjectOf(ns, 'new_user'))).toEqual([1, 2]);
-    expect(first.out).toMatch(/register: ok, 4 version\(s\) of 3 subject\(s\) registered \(4 now, 0 already\)$/);
+    expect(first.out).toMatch(/register: ok, 6 version\(s\) of 5 subject\(s\) registered \(6 now, 0 already\)$/);
 
     const again = await schemas(['register', '--namespace', ns, '--json']);
     expect(again.code).toBe(0);
@@ -165,7 +167,7 @@ describe('schemas check and register (real registry)', () => {
     expect((await schemas(['register', '--namespace', ns])).code).toBe(0);
     const done = await waiting;
     expect(done.code).toBe(0);
-    expect(done.err).toMatch(/^schemas: waiting: 4 catalog version\(s\) not registered yet; asking again every 0.2 s/);
+    expect(done.err).toMatch(/^schemas: waiting: 6 catalog version\(s\) not registered yet; asking again every 0.2 s/);
     expect(done.out).toMatch(/check: ok/);
   });
 });
