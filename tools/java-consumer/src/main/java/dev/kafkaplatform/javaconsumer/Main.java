@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads a topic and prints each record decoded through the schema registry, one JSON line per record.
- * Exit codes: 0 done (--max records printed, or stopped), 1 --timeout-ms passed before --max records, 2 bad
+ * Exit codes: 0 done (--max records printed, stopped, or --help), 1 --timeout-ms passed before --max records, 2 bad
  * arguments or a topic that does not exist.
  */
 public final class Main {
@@ -33,7 +33,8 @@ public final class Main {
       options = Options.parse(args, System.getenv());
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
-      System.exit(2);
+      // Asking for help is not an error; a bad argument is.
+      System.exit(Options.USAGE.equals(e.getMessage()) ? 0 : 2);
       return;
     }
     int status = run(options, System.out);
