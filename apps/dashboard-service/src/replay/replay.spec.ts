@@ -16,7 +16,7 @@ import { openEventStream } from '../../test/test-support/event-stream';
 
 jest.setTimeout(90_000);
 
-const script = join(__dirname, '..', 'scripts', 'replay.mjs');
+const script = join(__dirname, '..', '..', 'scripts', 'replay.mjs');
 const USERS = 40;
 
 describe('blue/green replay (real stack, two replicas)', () => {
