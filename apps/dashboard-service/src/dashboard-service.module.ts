@@ -18,6 +18,9 @@ import { GenerationSwitch } from './replay/generation-switch';
 import { DASHBOARD_GROUP } from './replay/rebuild-group';
 import { RebuildRunner } from './replay/rebuild-runner';
 import { ReplayController } from './replay/replay.controller';
+import { SignupsPerMinuteController } from './signups-per-minute/signups-per-minute.controller';
+import { SignupsPerMinuteHandler } from './signups-per-minute/signups-per-minute.handler';
+import { SignupsPerMinuteQuery } from './signups-per-minute/signups-per-minute.query';
 import { Replay } from './replay/replay.service';
 import { StatsController } from './stats/stats.controller';
 import { StatsFeed } from './stats/stats-feed';
@@ -26,7 +29,10 @@ import { pageSignInProvider } from './web-page/page-sign-in';
 import { WEB_ASSETS, loadWebAssets } from './web-page/web-assets';
 import { WebPageController } from './web-page/web-page.controller';
 
-/** Projects user events into live stats (consumer group dashboard-service) and serves them with a live page. */
+/**
+ * Projects user events, and signup-analytics' signups per minute, into live stats (consumer group dashboard-service)
+ * and serves them with a live page.
+ */
 @Module({
   imports: [
     PlatformModule.forRoot({
@@ -41,6 +47,7 @@ import { WebPageController } from './web-page/web-page.controller';
   ],
   controllers: [
     StatsController,
+    SignupsPerMinuteController,
     LiveStreamController,
     ConsumerGroupsController,
     ReplayController,
@@ -49,12 +56,14 @@ import { WebPageController } from './web-page/web-page.controller';
     NewUserHandler,
     UserUpdatedHandler,
     UserDeletedHandler,
+    SignupsPerMinuteHandler,
   ],
   providers: [
     Generations,
     ProjectionChanges,
     ProjectionWriter,
     StatsQuery,
+    SignupsPerMinuteQuery,
     StatsFeed,
     LiveStream,
     streamLimitsProvider,

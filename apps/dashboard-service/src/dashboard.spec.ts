@@ -2,7 +2,7 @@
 // database: events published to its topic show up in the stats, the live stream and the lag view.
 import { randomUUID } from 'node:crypto';
 import { EventPublisher, listDeadLetters } from '@kafka-platform/kafka';
-import { uniqueName, waitFor } from '@kafka-platform/testing';
+import { authHeaders, uniqueName, waitFor } from '@kafka-platform/testing';
 import type { ConsumerGroupsView } from './consumer-groups/consumer-groups.service';
 import type { Stats } from './stats/stats';
 import { startDashboard } from '../test/test-support/dashboard-app';
@@ -176,6 +176,52 @@ describe('dashboard-service (real stack)', () => {
     } finally {
       await stream.close();
     }
+  });
+
+  it("serves the last minutes of signup-analytics windows per locale, keeping each window's latest count", async () => {
+    const minute = (ago: number) => new Date(Math.floor(Date.now() / 60_000) * 60_000 - ago * 60_000);
+    const window = (start: Date, locale: string, count: number, final = false) => ({
+      windowKey: `${start.toISOString()}|${locale}`,
+      windowStart: start.getTime(),
+      windowEnd: start.getTime() + 60_000,
+      locale,
+      count,
+      final,
+    });
+    const [old, recent, now] = [minute(45), minute(3), minute(0)];
+    const published = [
+      await dashboard.publish('signups_per_minute', window(old, 'de', 9, true)),
+      await dashboard.publish('signups_per_minute', window(recent, 'de', 4, true)),
+      // An older count of the same window arriving last (a redrive, a rebuild) does not undo the newer one.
+      await dashboard.publish('signups_per_minute', window(recent, 'de', 2)),
+      await dashboard.publish('signups_per_minute', window(recent, 'pt', 1)),
+      await dashboard.publish('signups_per_minute', window(now, 'pt', 3)),
+    ];
+    await dashboard.handled(published.map((event) => event.eventId));
+
+    expect(await dashboard.get('/api/signups-per-minute?minutes=30')).toEqual({
+      minutes: 30,
+      from: expect.any(String),
+      series: [
+        { locale: 'de', windows: [{ windowStart: recent.toISOString(), count: 4, final: true }] },
+        {
+          locale: 'pt',
+          windows: [
+            { windowStart: recent.toISOString(), count: 1, final: false },
+            { windowStart: now.toISOString(), count: 3, final: false },
+          ],
+        },
+      ],
+    });
+    const longer = await dashboard.get<{ series: { locale: string; windows: unknown[] }[] }>(
+      '/api/signups-per-minute?minutes=60',
+    );
+    expect(longer.series.find((series) => series.locale === 'de')?.windows).toHaveLength(2);
+    const refused = await fetch(`${dashboard.url}/api/signups-per-minute?minutes=0`, {
+      headers: await authHeaders('ada'),
+    });
+    expect(refused.status).toBe(400);
+    expect((await fetch(`${dashboard.url}/api/signups-per-minute`)).status).toBe(401);
   });
 
   it('lists the catalog groups and any group with commits on the topic, with lag per partition', async () => {

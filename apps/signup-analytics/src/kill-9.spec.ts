@@ -51,6 +51,8 @@ function newRun(delivery: 'exactly-once' | 'at-least-once'): Run {
       // Small fetches: many batches, so many transactions to kill one of.
       SIGNUP_ANALYTICS_MAX_BATCH_BYTES: '4096',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
+      // Any free port: runs of this suite (and other worktrees' runs) on one machine never collide.
+      MANAGEMENT_PORT: '0',
     },
   };
 }
@@ -122,17 +124,23 @@ async function derived(topic: string): Promise<Map<string, number>> {
 }
 
 /** Publishes, runs the processor with two kill -9s inside transactions, lets a last instance finish. */
-async function runWithKills(run: Run): Promise<{ expected: Map<string, number>; actual: Map<string, number> }> {
+async function runWithKills(
+  run: Run,
+): Promise<{ expected: Map<string, number>; actual: Map<string, number>; health: number; metrics: string }> {
   await publishSignups(run);
   for (let kill = 0; kill < 2; kill++) await new ProcessorProcess(run.env).killInsideTransaction(2 + kill);
   const last = new ProcessorProcess(run.env);
   const contract = catalogContract(run.namespace);
+  let management: [{ status: number }, { body: string }];
   try {
     await waitForConsumed(`${run.namespace}.signup-analytics`, contract.topicOf('new_user'));
+    management = await Promise.all([last.get('/health'), last.get('/metrics')]);
   } finally {
     await last.stop();
   }
   return {
+    health: management[0].status,
+    metrics: management[1].body,
     expected: await recount(contract.topicOf('new_user')),
     actual: await derived(contract.topicOf('signups_per_minute')),
   };
@@ -175,11 +183,16 @@ describe('signup-analytics under kill -9 (real single-broker stack)', () => {
   it('exactly-once: every window equals the recount from the raw topic, none missing, none doubled', async () => {
     const run = newRun('exactly-once');
     namespaces.push(run.namespace);
-    const { expected, actual } = await runWithKills(run);
+    const { expected, actual, health, metrics } = await runWithKills(run);
 
     expect(expected.size).toBe(MINUTES * LOCALES.length);
     expect([...expected.values()].reduce((a, b) => a + b)).toBe(SIGNUPS);
     expect(difference(expected, actual)).toEqual([]);
+    // The last instance, on its management port: running, and its transactions counted.
+    expect(health).toBe(200);
+    expect(metrics).toMatch(/^signup_analytics_transactions_total\{outcome="committed"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^signup_analytics_records_processed_total [1-9]\d*$/m);
+    expect(metrics).toMatch(/^signup_analytics_windows_open \d+$/m);
   }, 240_000);
 
   it('at-least-once (offsets committed after the sends): the same kills count batches twice', async () => {

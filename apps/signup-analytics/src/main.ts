@@ -1,4 +1,5 @@
-// signup-analytics: a plain Node process (no HTTP) on libs/kafka. See README.md for what it computes and how.
+// signup-analytics: a plain Node process on libs/kafka (HTTP only on its management port: /metrics, /health).
+// See README.md for what it computes and how.
 import {
   catalogContract,
   catalogTopicSpecs,
@@ -10,6 +11,8 @@ import {
 } from '@kafka-platform/kafka';
 import type { KafkaConfig } from '@kafka-platform/kafka';
 import { loadAnalyticsConfig } from './config';
+import { ManagementServer } from './management-server';
+import { AnalyticsMetrics } from './metrics';
 import { APP, SignupAnalytics } from './processor';
 
 const log = (message: string, fields: object = {}) =>
@@ -33,6 +36,10 @@ async function main(): Promise<void> {
   const kafka = await createKafkajs(kafkaConfig, (level, message, extra) => log(`${level}: ${message}`, extra));
   await prepareTopics(kafkaConfig);
   const contract = catalogContract(kafkaConfig.topics.namespace);
+  const metrics = new AnalyticsMetrics();
+  // Before the restore: a probe sees "starting" (503 on /health) rather than a refused connection.
+  const port = await new ManagementServer(metrics).listen(config.MANAGEMENT_PORT);
+  log('management server listening', { port });
   const processor = new SignupAnalytics({
     kafka,
     codec: createAvroCodec(kafkaConfig.schemaRegistry, contract),
@@ -40,6 +47,7 @@ async function main(): Promise<void> {
     namespace: kafkaConfig.topics.namespace,
     config,
     log,
+    metrics,
   });
   // SIGTERM: leave the group without committing the batch in flight (its transaction is aborted by the broker).
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

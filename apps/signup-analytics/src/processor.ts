@@ -17,6 +17,7 @@ import {
 import type { Headers } from '@kafka-platform/kafka';
 import type { AnalyticsConfig } from './config';
 import { watchedDomain } from './config';
+import type { AnalyticsMetrics } from './metrics';
 import { restoreChangelog } from './restore';
 import { WINDOW_MS, WindowStore, windowKey, type WindowCount } from './window-store';
 
@@ -31,6 +32,7 @@ export interface ProcessorDeps {
   readonly namespace: string | undefined;
   readonly config: AnalyticsConfig;
   readonly log: (message: string, fields?: object) => void;
+  readonly metrics: AnalyticsMetrics;
 }
 
 /**
@@ -81,7 +83,11 @@ export class SignupAnalytics {
     // Connecting a transactional producer fences any predecessor with the same id (the broker aborts its open
     // transaction), so the restore below reads a changelog no one else can still write to.
     await this.producer.connect();
-    const store = new WindowStore(this.deps.config.SIGNUP_ANALYTICS_GRACE, await this.partitionCount());
+    const { config } = this.deps;
+    const store = new WindowStore(config.SIGNUP_ANALYTICS_GRACE, await this.partitionCount(), {
+      idleTimeoutMs: config.SIGNUP_ANALYTICS_IDLE_TIMEOUT,
+      now: Date.now,
+    });
     const restoreGroup = `${this.group}.restore-${process.pid}-${Date.now()}`;
     const restored = await restoreChangelog(this.deps.kafka, this.topics.changelog, restoreGroup, (record) =>
       store.restore(record),
@@ -95,6 +101,7 @@ export class SignupAnalytics {
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(store, payload).catch((error: unknown) => this.fail(error)),
     });
+    this.deps.metrics.running();
     return failed;
   }
 
@@ -108,6 +115,7 @@ export class SignupAnalytics {
   }
 
   private fail(error: unknown): void {
+    this.deps.metrics.failed();
     this.failure?.(error);
     throw error;
   }
@@ -125,6 +133,8 @@ export class SignupAnalytics {
   private async onBatch(store: WindowStore, { batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const fresh = batch.messages.filter((message) => store.isNew(batch.partition, Number(message.offset)));
     if (fresh.length === 0 || !isRunning() || isStale()) return;
+    store.active(batch.partition);
+    const lateBefore = store.lateDropped;
     const filtered: Message[] = [];
     for (const message of fresh) {
       const signup = await this.signup(message.headers as Headers | undefined, message.value);
@@ -144,6 +154,11 @@ export class SignupAnalytics {
     ].filter((topic) => topic.messages.length > 0);
     const offsets = { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] };
     await this.write(records, offsets);
+    this.deps.metrics.batchCommitted({
+      records: fresh.length,
+      lateDropped: store.lateDropped - lateBefore,
+      openWindows: store.openWindows().length,
+    });
     this.deps.log('batch committed', {
       partition: batch.partition,
       offset: next,
@@ -173,8 +188,10 @@ export class SignupAnalytics {
       await transaction.sendOffsets({ consumerGroupId: this.group, topics: [offsets] });
       if (hold) await this.holdOpen(hold);
       await transaction.commit();
+      this.deps.metrics.transactionEnded('committed');
     } catch (error) {
       await transaction.abort().catch(() => undefined);
+      this.deps.metrics.transactionEnded('aborted');
       throw error;
     }
   }

@@ -59,4 +59,20 @@ describe('WindowStore', () => {
     expect(second.add(0, at(0, 30), 'en')).toBe(false);
     expect([second.isNew(0, 41), second.isNew(0, 42)]).toEqual([false, true]);
   });
+
+  it('closes the windows an idle partition held open, keeping that watermark across a restart', () => {
+    const clock = { now: 0 };
+    const idle = { idleTimeoutMs: 30_000, now: () => clock.now };
+    const first = new WindowStore(0, 2, idle);
+    first.add(0, at(0), 'en');
+    first.add(0, at(2), 'en');
+    expect(first.drain().changes.closed).toEqual([]); // partition 1 may still bring minute 0
+    clock.now = 30_000;
+    const { changes, changelog } = first.drain();
+    expect(changes.closed).toEqual([{ windowStart: T0, locale: 'en', count: 1 }]);
+
+    const second = new WindowStore(0, 2, idle);
+    for (const record of changelog) second.restore(record);
+    expect(second.add(1, at(0, 30), 'en')).toBe(false); // minute 0 stays final
+  });
 });

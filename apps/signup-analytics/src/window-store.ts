@@ -1,3 +1,6 @@
+import { NEVER_IDLE, Watermarks } from './watermarks';
+import type { IdleOptions } from './watermarks';
+
 /** One tumbling window's count for one locale. */
 export interface WindowCount {
   readonly windowStart: number;
@@ -22,6 +25,7 @@ export const WINDOW_MS = 60_000;
 const WINDOW_PREFIX = 'window|';
 const WATERMARK_PREFIX = 'watermark|';
 const POSITION_PREFIX = 'position|';
+const FLOOR_KEY = 'watermark-floor';
 
 /** `<windowStart ISO>|<locale>`: the result topic's key, one per window and locale. */
 export const windowKey = (windowStart: number, locale: string): string =>
@@ -30,15 +34,16 @@ export const windowKey = (windowStart: number, locale: string): string =>
 /**
  * Signups per minute and locale in tumbling windows of event time, with a grace period for late events.
  *
- * The watermark is the smallest of the input partitions' largest event times: each partition is in event-time
- * order (one producer, per key), but partitions are read at different speeds, so a fast one must not close a
- * window a slow one still feeds. A partition that has sent nothing yet holds the watermark back (documented in
- * the app's README: an idle partition keeps windows open). A window closes once the watermark passes
- * windowEnd + grace; an event for a closed window is late: dropped and counted, never reopening a final count.
+ * The watermark is the smallest of the input partitions' largest event times (see Watermarks): each partition is
+ * in event-time order (one producer, per key), but partitions are read at different speeds, so a fast one must not
+ * close a window a slow one still feeds; a partition idle for longer than the idle timeout stops holding it back.
+ * A window closes once the watermark passes windowEnd + grace; an event for a closed window is late: dropped and
+ * counted, never reopening a final count.
  */
 export class WindowStore {
   private readonly counts = new Map<string, WindowCount>();
-  private readonly watermarks = new Map<number, number>();
+  private readonly watermarks: Watermarks;
+  private savedFloor = Number.NEGATIVE_INFINITY;
   private readonly touched = new Set<string>();
   private readonly dirtyWatermarks = new Set<number>();
   // Each input partition's next offset as of this state. Kept in the state (and its changelog), not only in the
@@ -51,8 +56,11 @@ export class WindowStore {
 
   constructor(
     private readonly graceMs: number,
-    private readonly partitions: number,
-  ) {}
+    partitions: number,
+    idle: IdleOptions = NEVER_IDLE,
+  ) {
+    this.watermarks = new Watermarks(partitions, idle);
+  }
 
   /** Whether a record at this offset is not in the state yet. */
   isNew(partition: number, offset: number): boolean {
@@ -65,9 +73,14 @@ export class WindowStore {
     this.dirtyPositions.add(partition);
   }
 
+  /** The partition brought a batch: it is not idle (see Watermarks.touch). */
+  active(partition: number): void {
+    this.watermarks.touch(partition);
+  }
+
   /** Counts one signup; false when it is late (its window closed already) and was dropped. */
   add(partition: number, eventTime: number, locale: string): boolean {
-    this.advance(partition, eventTime);
+    if (this.watermarks.observe(partition, eventTime)) this.dirtyWatermarks.add(partition);
     const windowStart = eventTime - (eventTime % WINDOW_MS);
     if (this.isClosed(windowStart)) {
       this.lateDropped++;
@@ -80,14 +93,15 @@ export class WindowStore {
     return true;
   }
 
-  /** The smallest partition watermark; -Infinity while any partition has sent nothing. */
+  /** The watermark; -Infinity while an active partition has sent nothing (see Watermarks). */
   watermark(): number {
-    if (this.watermarks.size < this.partitions) return Number.NEGATIVE_INFINITY;
-    return Math.min(...this.watermarks.values());
+    return this.watermarks.current();
   }
 
   /** Ends a batch: what changed since the last call, closed windows removed from memory. */
   drain(): { changes: WindowChanges; changelog: StateRecord[] } {
+    // Closes by the watermark as of now, and keeps it (in the changelog too) for every later decision.
+    this.watermarks.settle();
     const closed = [...this.counts.entries()].filter(([, window]) => this.isClosed(window.windowStart));
     for (const [key] of closed) this.counts.delete(key);
     // Closed windows were just removed: what is left of the touched ones is still open.
@@ -100,8 +114,9 @@ export class WindowStore {
       ...closed.map(([key]) => ({ key: WINDOW_PREFIX + key, value: null })),
       ...[...this.dirtyWatermarks].map((partition) => ({
         key: `${WATERMARK_PREFIX}${partition}`,
-        value: String(this.watermarks.get(partition)),
+        value: String(this.watermarks.of(partition)),
       })),
+      ...this.floorChange(),
       ...[...this.dirtyPositions].map((partition) => ({
         key: `${POSITION_PREFIX}${partition}`,
         value: String(this.positions.get(partition)),
@@ -118,7 +133,10 @@ export class WindowStore {
     if (record.key.startsWith(POSITION_PREFIX)) {
       this.positions.set(Number(record.key.slice(POSITION_PREFIX.length)), Number(record.value));
     } else if (record.key.startsWith(WATERMARK_PREFIX)) {
-      this.watermarks.set(Number(record.key.slice(WATERMARK_PREFIX.length)), Number(record.value));
+      this.watermarks.restorePartition(Number(record.key.slice(WATERMARK_PREFIX.length)), Number(record.value));
+    } else if (record.key === FLOOR_KEY) {
+      this.savedFloor = Number(record.value);
+      this.watermarks.restoreFloor(this.savedFloor);
     } else if (record.key.startsWith(WINDOW_PREFIX)) {
       const key = record.key.slice(WINDOW_PREFIX.length);
       if (record.value === null) this.counts.delete(key);
@@ -135,10 +153,11 @@ export class WindowStore {
     return windowStart + WINDOW_MS + this.graceMs <= this.watermark();
   }
 
-  private advance(partition: number, eventTime: number): void {
-    if (eventTime > (this.watermarks.get(partition) ?? Number.NEGATIVE_INFINITY)) {
-      this.watermarks.set(partition, eventTime);
-      this.dirtyWatermarks.add(partition);
-    }
+  /** The watermark's floor, when it rose: a restart must not lower what the closed windows were closed by. */
+  private floorChange(): StateRecord[] {
+    const floor = this.watermarks.lowest;
+    if (floor <= this.savedFloor) return [];
+    this.savedFloor = floor;
+    return [{ key: FLOOR_KEY, value: String(floor) }];
   }
 }

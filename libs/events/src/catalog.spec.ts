@@ -32,6 +32,7 @@ describe('event catalog', () => {
     expect(catalogEntry('new_user').consumerGroups).toEqual(['email-service', 'dashboard-service']);
     expect(catalogEntry('user_updated').consumerGroups).toEqual(['dashboard-service']);
     expect(catalogEntry('user_deleted').consumerGroups).toEqual(['email-service', 'dashboard-service']);
+    expect(catalogEntry('signups_per_minute').consumerGroups).toEqual(['dashboard-service']);
   });
 
   it('lists exactly the consumer groups the catalog uses', () => {

@@ -86,7 +86,8 @@ export const eventCatalog: { readonly [T in EventType]: EventCatalogEntry<T> } =
     latestVersion: 1,
     recordName: `${ANALYTICS_NAMESPACE}.SignupsPerMinute`,
     producer: 'signup-analytics',
-    consumerGroups: [],
+    // The dashboard's signups-per-minute panel (apps/dashboard-service, read_committed like every platform consumer).
+    consumerGroups: ['dashboard-service'],
     cleanupPolicy: 'compact',
   },
   signup_by_domain: {

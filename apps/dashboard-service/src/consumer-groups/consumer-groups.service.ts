@@ -1,7 +1,16 @@
 import { USER_EVENTS_TOPIC, eventCatalog } from '@kafka-platform/events';
-import { KAFKA_CONFIG, KafkaAdminConnection, groupLag, hasCommitted, namespaced } from '@kafka-platform/kafka';
-import type { GroupLag, KafkaAdminPort, KafkaConfig } from '@kafka-platform/kafka';
+import {
+  EVENT_CONTRACT,
+  KAFKA_CONFIG,
+  KafkaAdminConnection,
+  groupLag,
+  hasCommitted,
+  namespaced,
+} from '@kafka-platform/kafka';
+import type { EventContract, GroupLag, KafkaAdminPort, KafkaConfig } from '@kafka-platform/kafka';
 import { Inject, Injectable } from '@nestjs/common';
+import type { TopicPartitionOffsets } from '../replay/rebuild-progress';
+import { DASHBOARD_GROUP } from '../replay/rebuild-group';
 
 export interface ConsumerGroupsView {
   readonly topic: string;
@@ -17,6 +26,8 @@ const GROUPS_PER_ROUND = 10;
 @Injectable()
 export class ConsumerGroups {
   readonly topic: string;
+  /** Every topic the dashboard's groups read (the live one and the rebuilds): user-events and the derived ones. */
+  private readonly consumed: readonly string[];
   private readonly namespace?: string;
   private readonly catalogGroups: readonly string[];
   private cached?: { readonly at: number; readonly view: Promise<ConsumerGroupsView> };
@@ -24,10 +35,12 @@ export class ConsumerGroups {
   constructor(
     private readonly session: KafkaAdminConnection,
     @Inject(KAFKA_CONFIG) config: KafkaConfig,
+    @Inject(EVENT_CONTRACT) contract: EventContract,
   ) {
     const { namespace } = config.topics;
     this.namespace = namespace;
     this.topic = namespaced(namespace, USER_EVENTS_TOPIC);
+    this.consumed = contract.topicsFor(DASHBOARD_GROUP);
     this.catalogGroups = Object.values(eventCatalog)
       .filter((entry) => entry.topic === USER_EVENTS_TOPIC)
       .flatMap((entry) => entry.consumerGroups)
@@ -52,10 +65,15 @@ export class ConsumerGroups {
     return namespaced(this.namespace, group);
   }
 
-  /** One group's lag on the topic, uncached (a replay watches its groups catch up). */
-  async lagOf(groupId: string): Promise<GroupLag> {
+  /** One group's offsets on every topic the dashboard reads, uncached (a replay watches its groups catch up). */
+  async offsetsOf(groupId: string): Promise<TopicPartitionOffsets[]> {
     const admin = await this.session.admin();
-    return groupLag(groupId, await admin.groupOffsets(groupId, this.topic));
+    const perTopic = await Promise.all(
+      this.consumed.map(async (topic) =>
+        (await admin.groupOffsets(groupId, topic)).map((offsets) => ({ ...offsets, topic })),
+      ),
+    );
+    return perTopic.flat();
   }
 
   private async read(): Promise<ConsumerGroupsView> {

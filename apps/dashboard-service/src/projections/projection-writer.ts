@@ -10,9 +10,11 @@ import { lockGenerations, useSchema } from '../generations/generation';
 import type { Generation } from '../generations/generation';
 import { Generations } from '../generations/generations';
 import { generationRebuiltBy } from '../replay/rebuild-group';
+import { handoverKey } from '../replay/rebuild-progress';
 import { announce, handledEvent } from './projection-changes';
 
 export type ProjectionWork = (manager: EntityManager, key: KeyVerdict) => Promise<void>;
+export type MergedWork = (manager: EntityManager) => Promise<void>;
 
 /**
  * Applies an event to the read model once per generation: in one transaction, for each generation it goes to, the
@@ -40,8 +42,22 @@ export class ProjectionWriter {
 
   /** In the batch's transaction when the record is handled under one, else in a transaction of its own. */
   async apply(event: EventEnvelope, work: ProjectionWork, options: RecordOptions = {}): Promise<void> {
+    await this.applyEverywhere(event, async (manager) =>
+      work(manager, await this.versions.record(manager, event, options)),
+    );
+  }
+
+  /**
+   * For a projection whose writes merge whatever the order (a window's count only grows): no per-key versions, so
+   * the keys of derived records never mix with the users' in aggregate_versions. The inbox still drops a repeat.
+   */
+  async applyMerged(event: EventEnvelope, work: MergedWork): Promise<void> {
+    await this.applyEverywhere(event, work);
+  }
+
+  private async applyEverywhere(event: EventEnvelope, work: MergedWork): Promise<void> {
     const applyIn = async (manager: EntityManager) => {
-      for (const target of await this.targets(manager)) await this.applyTo(manager, target, event, work, options);
+      for (const target of await this.targets(manager)) await this.applyTo(manager, target, event, work);
     };
     const batch = this.batch.current();
     await (batch ? applyIn(batch) : this.dataSource.transaction(applyIn));
@@ -64,7 +80,7 @@ export class ProjectionWriter {
     const rebuilding = generationRebuiltBy(record?.groupId);
     if (rebuilding === undefined) return current;
     const target = current.find((generation) => generation.id === rebuilding && generation.state === 'building');
-    const handover = BigInt(target?.handover?.[String(record?.partition)] ?? '0');
+    const handover = BigInt(target?.handover?.[handoverKey(record?.topic ?? '', record?.partition ?? 0)] ?? '0');
     return target && BigInt(record?.offset ?? '0') < handover ? [target] : [];
   }
 
@@ -72,13 +88,10 @@ export class ProjectionWriter {
     manager: EntityManager,
     target: Generation,
     event: EventEnvelope,
-    work: ProjectionWork,
-    options: RecordOptions,
+    work: MergedWork,
   ): Promise<void> {
     await useSchema(manager, target.schema);
-    const outcome = await this.inbox.handleOnceIn(manager, event, async () =>
-      work(manager, await this.versions.record(manager, event, options)),
-    );
+    const outcome = await this.inbox.handleOnceIn(manager, event, () => work(manager));
     if (outcome === 'handled' && target.state === 'live') {
       await announce(manager, { kind: 'handled', event: handledEvent(event) });
     }

@@ -72,10 +72,10 @@ export class GenerationSwitch {
   /** Both the rebuild group and the live group have committed up to the handover offsets on every partition. */
   private async caughtUp(generation: number, handover: Handover): Promise<boolean> {
     const [rebuild, live] = await Promise.all([
-      this.groups.lagOf(this.groups.groupId(rebuildGroup(generation))),
-      this.groups.lagOf(this.host.groupId as string),
+      this.groups.offsetsOf(this.groups.groupId(rebuildGroup(generation))),
+      this.groups.offsetsOf(this.host.groupId as string),
     ]);
-    return progressTo(handover, rebuild.partitions).reached && progressTo(handover, live.partitions).reached;
+    return progressTo(handover, rebuild).reached && progressTo(handover, live).reached;
   }
 
   private async compare(manager: EntityManager, live: Generation, rebuilt: Generation): Promise<StatsDifference[]> {

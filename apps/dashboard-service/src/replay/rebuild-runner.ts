@@ -9,6 +9,7 @@ import { Generations } from '../generations/generations';
 import { ProjectionChanges } from '../projections/projection-changes';
 import { GenerationSwitch } from './generation-switch';
 import { rebuildGroup } from './rebuild-group';
+import { handoverOf } from './rebuild-progress';
 
 // A pass runs on every generations change announced, and at least this often in case an announcement was missed.
 const PASS_EVERY_MS = 1000;
@@ -87,11 +88,13 @@ export class RebuildRunner implements OnApplicationBootstrap, BeforeApplicationS
     await this.deleteFinishedGroups();
   }
 
-  /** Each partition's end (its high watermark), read now, after the generation's creation committed: the handover. */
+  /**
+   * Each partition's end (its high watermark) on every topic the group reads, read now, after the generation's
+   * creation committed: the handover.
+   */
   private async handOver(building: Generation): Promise<Generation | undefined> {
-    const { partitions } = await this.groups.lagOf(this.host.groupId as string);
-    const handover = Object.fromEntries(partitions.map(({ partition, logEnd }) => [String(partition), logEnd]));
-    return this.generations.setHandover(building.id, handover);
+    const offsets = await this.groups.offsetsOf(this.host.groupId as string);
+    return this.generations.setHandover(building.id, handoverOf(offsets));
   }
 
   /** Runs this replica's member of the rebuild group of `building` (once its handover is known), and no other. */

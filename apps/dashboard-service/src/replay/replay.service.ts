@@ -76,12 +76,12 @@ export class Replay {
 
   private async progress(generation: Generation): Promise<Pick<ReplayStatus, 'lag' | 'partitions'>> {
     if (generation.state !== 'building' || !generation.handover) return {};
-    const { partitions } = await this.groups
-      .lagOf(this.groups.groupId(rebuildGroup(generation.id)))
+    const offsets = await this.groups
+      .offsetsOf(this.groups.groupId(rebuildGroup(generation.id)))
       .catch((error: unknown) => {
         throw kafkaUnavailable(error);
       });
-    const progress = progressTo(generation.handover, partitions);
+    const progress = progressTo(generation.handover, offsets);
     return { lag: progress.lag, partitions: progress.partitions };
   }
 }

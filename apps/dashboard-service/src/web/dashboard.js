@@ -207,20 +207,24 @@
     );
   }
 
-  // Debounced polling: a poll already due sooner is kept, so a burst of events cannot starve it.
-  let lagTimer = null;
-  let lagDue = 0;
-
-  function scheduleLag(delay) {
-    const due = Date.now() + delay;
-    if (lagTimer !== null && lagDue <= due) return;
-    clearTimeout(lagTimer);
-    lagDue = due;
-    lagTimer = setTimeout(pollLag, delay);
+  /** Debounced polling: a poll already due sooner is kept, so a burst of events cannot starve it. */
+  function scheduler(poll) {
+    let timer = null;
+    let due = 0;
+    return (delay) => {
+      const at = Date.now() + delay;
+      if (timer !== null && due <= at) return;
+      clearTimeout(timer);
+      due = at;
+      timer = setTimeout(() => {
+        timer = null;
+        poll();
+      }, delay);
+    };
   }
+  const scheduleLag = scheduler(pollLag);
 
   async function pollLag() {
-    lagTimer = null;
     const errorBox = byTestId('lag-error');
     try {
       renderLag(await fetchJson('api/consumer-groups'));
@@ -231,6 +235,74 @@
     } finally {
       scheduleLag(LAG_POLL_MS);
     }
+  }
+
+  // ---------- signups per minute (signup-analytics' windows) ----------
+  const PER_MINUTE = 30;
+  const MINUTE_MS = 60_000;
+  const PER_MINUTE_AFTER_EVENT_MS = 300;
+  // The windows slide with the clock even when no record arrives.
+  const PER_MINUTE_POLL_MS = MINUTE_MS;
+  const schedulePerMinute = scheduler(pollPerMinute);
+
+  async function pollPerMinute() {
+    const errorBox = byTestId('per-minute-error');
+    try {
+      renderPerMinute(await fetchJson(`api/signups-per-minute?minutes=${PER_MINUTE}`));
+      errorBox.hidden = true;
+    } catch (err) {
+      errorBox.textContent = `Could not load signups per minute (${err.message}); retrying…`;
+      errorBox.hidden = false;
+    } finally {
+      schedulePerMinute(PER_MINUTE_POLL_MS);
+    }
+  }
+
+  /** One count per minute from `from`, 0 for a minute without a record (no signups then). */
+  function minuteCounts(from, windows) {
+    const start = Date.parse(from);
+    const counts = new Array(PER_MINUTE).fill(0);
+    for (const w of windows) {
+      const i = Math.round((Date.parse(w.windowStart) - start) / MINUTE_MS);
+      if (i >= 0 && i < PER_MINUTE) counts[i] = num(w.count);
+    }
+    return counts;
+  }
+
+  function sparkline(counts, max) {
+    const W = 240;
+    const H = 28;
+    const x = (i) => (i / (counts.length - 1)) * (W - 2) + 1;
+    const y = (c) => H - 2 - (c / max) * (H - 4);
+    const points = counts.map((c, i) => `${x(i).toFixed(1)},${y(c).toFixed(1)}`).join(' ');
+    const root = svg('svg', { class: 'spark', viewBox: `0 0 ${W} ${H}`, 'aria-hidden': 'true', focusable: 'false' });
+    root.append(svg('polyline', { points }));
+    return root;
+  }
+
+  function renderPerMinute(data) {
+    const series = arr(data?.series).map((s) => ({
+      locale: s.locale,
+      counts: minuteCounts(data.from, arr(s.windows)),
+    }));
+    const max = Math.max(1, ...series.flatMap((s) => s.counts));
+    byTestId('per-minute-empty').hidden = series.length > 0;
+    byTestId('per-minute-table')
+      .querySelector('tbody')
+      .replaceChildren(
+        ...series.map(({ locale, counts }) => {
+          const total = counts.reduce((a, b) => a + b, 0);
+          const chart = el('td', { attrs: { title: `${locale}: ${counts.join(', ')} (oldest first)` } }, [
+            sparkline(counts, max),
+          ]);
+          return el('tr', { attrs: { 'data-locale': locale } }, [
+            el('td', { cls: 'mono', text: locale || '?' }),
+            chart,
+            el('td', { cls: 'num', text: counts[counts.length - 1] }),
+            el('td', { cls: 'num', attrs: { 'data-testid': `per-minute-total-${locale}` }, text: total }),
+          ]);
+        }),
+      );
   }
 
   // ---------- sign-in: OpenID Connect authorization code flow with PKCE ----------
@@ -363,9 +435,14 @@
     }
     if (data.length === 0) return;
     const payload = JSON.parse(data.join('\n'));
-    if (event === 'stats') renderStats(payload);
+    if (event === 'stats') {
+      renderStats(payload);
+      // Sent on connect and after a replay's switch: the windows may have changed too.
+      schedulePerMinute(0);
+    }
     if (event === 'handled') {
       addEvent(payload.event);
+      if (payload.event?.type === 'signups_per_minute') schedulePerMinute(PER_MINUTE_AFTER_EVENT_MS);
       renderStats(payload.stats);
       scheduleLag(LAG_AFTER_EVENT_MS);
     }
@@ -381,6 +458,7 @@
       return;
     }
     scheduleLag(0);
+    schedulePerMinute(0);
     try {
       renderStats(await fetchJson('api/stats'));
     } catch (err) {

@@ -30,6 +30,15 @@ export class ProcessorProcess {
     return this.lines.filter((line) => line.msg === msg).length;
   }
 
+  /** GET on its management port (MANAGEMENT_PORT=0: the port its log line names). */
+  async get(path: string): Promise<{ status: number; body: string }> {
+    const line = await waitFor('the management server to listen', () =>
+      this.lines.find((candidate) => candidate.msg === 'management server listening'),
+    );
+    const response = await fetch(`http://127.0.0.1:${String(line.port)}${path}`);
+    return { status: response.status, body: await response.text() };
+  }
+
   /** Waits until `commits` more batches have committed and the next transaction is open, then kill -9s it there. */
   async killInsideTransaction(commits: number): Promise<void> {
     const before = this.count('batch committed');

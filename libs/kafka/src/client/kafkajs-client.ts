@@ -104,6 +104,10 @@ export class KafkajsClient implements KafkaClientPort {
         allowAutoTopicCreation: false,
         // A 1 s fetch long-poll instead of 5 s: stop() waits for the poll in flight, so shutdown stays quick.
         maxWaitTimeInMs: 1000,
+        // read_committed (kafkajs' default, written down as the contract): a transactional writer's records
+        // (signup-analytics' derived topics) arrive only once committed, never from an aborted transaction. For a
+        // topic without transactional writers (user-events) it changes nothing: its last stable offset is its end.
+        readUncommitted: false,
         sessionTimeout: this.timings.sessionTimeoutMs,
         heartbeatInterval: this.timings.heartbeatIntervalMs,
         // Whatever the crash, kafkajs restarts the consumer after a short wait when the error is retriable (unless

@@ -11,6 +11,9 @@ import type { KafkaLogger } from './kafkajs-client';
 import type { BatchControl, ConsumedRecord, ConsumerRunOptions, Headers, KafkaConsumerPort } from './kafka-ports';
 import { findInChain, isRetriable, reach } from './platformatic-errors';
 
+// FetchIsolationLevels.READ_COMMITTED: the library is loaded only when chosen, so its value is copied here.
+const READ_COMMITTED = 1;
+
 // The library exports these only under versioned names (fetchV17...): taken from the consumer's own signature.
 type FetchRequestTopic = FetchOptions<Buffer, Buffer, Buffer, Buffer>['topics'][number];
 type FetchResponse = Awaited<ReturnType<Consumer['fetch']>>;
@@ -340,6 +343,8 @@ export class PlatformaticConsumer implements KafkaConsumerPort {
         topics,
         maxWaitTime: this.settings.maxWaitTimeMs,
         minBytes: 1,
+        // read_committed, as the kafkajs adapter (see there why it is safe for every group).
+        isolationLevel: READ_COMMITTED,
         maxBytes: this.settings.maxBytes,
         ...(this.fetchPool && { connectionPool: this.fetchPool }),
       });
