@@ -63,8 +63,9 @@ describe('ensureTopics (real Kafka)', () => {
       ['user-events', 6, replicas],
       ['user-events.email-service.dlq', 3, replicas],
       ['user-events.dashboard-service.dlq', 3, replicas],
-      // signup-analytics' outputs (no consumer group reads them through the runtime yet, so no DLQ) and its state.
+      // signup-analytics' outputs (the dashboard reads the first, with a DLQ of its own) and its state.
       ['user-signups-per-minute', 6, replicas],
+      ['user-signups-per-minute.dashboard-service.dlq', 3, replicas],
       ['user-signups-by-domain', 6, replicas],
       ['signup-analytics.window-state.changelog', 1, replicas],
     ]);
