@@ -2,8 +2,9 @@
 // The local stack: real Apache Kafka (KRaft), Apicurio Registry and Keycloak on PostgreSQL, the machine's PostgreSQL
 // and an SMTP sink, started as plain processes from Maven Central artifacts and npm packages.
 //
-//   node tools/local-stack/cli.mjs up|down|status|logs|reset [--brokers 1|3] [kafka|registry|keycloak|mail|kafka-secure ...]
+//   node tools/local-stack/cli.mjs up|down|status|logs|reset [--brokers 1|3] [--with <opt-in part> ...] [kafka|registry|keycloak|mail|kafka-secure ...]
 //
+// `--with <part>` (repeatable) adds an opt-in part to the whole stack: `up --with connect` is the stack plus Kafka Connect.
 // Without names, up/status/logs cover the stack (kafka, registry, keycloak, mail); down and reset also stop the opt-in
 // kafka-secure broker (SASL_SSL on 9094, configured from LOCAL_STACK_SECURE_* env: see lib/kafka-secure.mjs).
 // `--brokers 3` (or LOCAL_STACK_BROKERS=3) runs three Kafka nodes instead of one; see lib/kafka.mjs.
@@ -32,11 +33,22 @@ function components(brokers) {
   return { all, stack: all.filter((component) => !component.optIn) };
 }
 
-function select(names, command, brokers) {
+function select(names, command, brokers, withParts = []) {
   // A stop covers every node a cluster of any size may have running.
   const everything = ['down', 'reset', 'pids'].includes(command);
   const { all, stack } = components(everything ? Math.max(...kafka.brokerCounts) : brokers);
-  if (names.length === 0) return everything ? all : stack;
+  const optIn = withParts.map((part) => {
+    const component = all.find((c) => c.optIn && c.key === part);
+    if (!component)
+      throw new StackError(
+        `--with ${part}: not an opt-in part; use one of: ${all
+          .filter((c) => c.optIn)
+          .map((c) => c.key)
+          .join(', ')}`,
+      );
+    return component;
+  });
+  if (names.length === 0) return everything ? all : [...stack, ...optIn];
   return names.map((name) => {
     const node = /^kafka-(\d+)$/.exec(name);
     if (node && Number(node[1]) <= brokers) return kafkaComponent(brokers, [Number(node[1])]);
@@ -185,31 +197,36 @@ async function reset(components) {
   );
 }
 
-/** `--brokers N` anywhere among the arguments; the rest are the command and component names. */
+/** `--brokers N` and `--with part` anywhere among the arguments; the rest are the command and component names. */
 function parseArgs(args) {
   const rest = [];
+  const withParts = [];
   let brokers;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--brokers') brokers = args[++i] ?? '';
     else if (args[i]?.startsWith('--brokers=')) brokers = args[i].slice('--brokers='.length);
+    else if (args[i] === '--with') withParts.push(args[++i] ?? '');
+    else if (args[i]?.startsWith('--with=')) withParts.push(args[i].slice('--with='.length));
     else rest.push(args[i]);
   }
   const [command, ...names] = rest;
-  return { command, names, brokers };
+  return { command, names, brokers, withParts };
 }
 
 const commands = { up, down, status, logs, reset, pids };
 try {
-  const { command, names, brokers: flag } = parseArgs(process.argv.slice(2));
+  const { command, names, brokers: flag, withParts } = parseArgs(process.argv.slice(2));
   if (!commands[command]) {
     throw new StackError(
-      `usage: cli.mjs ${Object.keys(commands).join('|')} [--brokers ${kafka.brokerCounts.join('|')}] [${components(1)
+      `usage: cli.mjs ${Object.keys(commands).join('|')} [--brokers ${kafka.brokerCounts.join('|')}] [--with <part>] [${components(
+        1,
+      )
         .all.map((c) => c.key)
         .join('|')} ...]`,
     );
   }
   const brokers = brokerCountFor(flag);
-  const result = await commands[command](select(names, command, brokers), brokers, names);
+  const result = await commands[command](select(names, command, brokers, withParts), brokers, names);
   process.exitCode = result === false ? 1 : 0;
 } catch (error) {
   console.error(`[stack] ${error instanceof StackError ? error.message : error.stack}`);

@@ -46,6 +46,12 @@ describe('stack:up in a bad environment', () => {
     );
   });
 
+  it('refuses --with for a part that is not opt-in, listing the opt-in parts', async () => {
+    const result = await failingUp({}, undefined, ['--with', 'registry']);
+    expect(result.stderr).toMatch(/--with registry: not an opt-in part; use one of: .*kafka-secure/);
+    expect(result.pidFiles).toEqual([]);
+  });
+
   it('says how to get Java when there is none', async () => {
     const result = await failingUp({ PATH: nodeOnlyPath, JAVA_HOME: '', LOCAL_STACK_JVM_ROOTS: '/nonexistent' });
     expect(result.stderr).toMatch(/Apache Kafka 4 needs Java 17 or newer\. Install a JDK/);
