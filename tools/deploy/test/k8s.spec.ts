@@ -84,6 +84,8 @@ const PROD_SHARED_SECRETS: Record<string, string[]> = {
   // Confluent-API clients of the registry: confidential clients of the OpenID Connect provider.
   'schemas-register-registry': ['client-id', 'client-secret'],
   'apicurio-registry-admin': ['client-id', 'client-secret'],
+  // Crypto-shredding's key-encryption key (openssl rand -base64 32), shared by every service that seals or opens.
+  'personal-data-key': ['key-encryption-key'],
 };
 const PROD_OPERATOR_SECRETS: Record<string, string[]> = {
   ...PROD_SHARED_SECRETS,
@@ -516,7 +518,12 @@ describe('k8s/overlays/dev', () => {
         })),
       );
     expect(values.length).toBeGreaterThan(0);
-    expect(values.filter(({ key, value }) => key !== 'username' && !value.includes('changeme-dev'))).toEqual([]);
+    // ... or the public development key-encryption key of libs/kafka, which only ever seals development data.
+    const developmentKey = ({ key, value }: { key: string; value: string }) =>
+      key === 'key-encryption-key' && value === 'a2Fma2EtcGxhdGZvcm0gZGV2ZWxvcG1lbnQga2V5ISE=';
+    expect(
+      values.filter((v) => v.key !== 'username' && !v.value.includes('changeme-dev') && !developmentKey(v)),
+    ).toEqual([]);
   });
 
   it('creates in PostgreSQL every database the services and the registry connect to', () => {
@@ -938,6 +945,12 @@ function expectedAcls(service: string): string[] {
     acls.add(`Read topic:${entry.topic}`).add(`Describe topic:${entry.topic}`);
     acls.add(`Read group:${service}`).add(`Describe group:${service}`);
     acls.add(`Write topic:${dlq}`).add(`Describe topic:${dlq}`);
+  }
+  // Consumers of user events open their sealed personal fields with the keys on user-keys (crypto-shredding),
+  // read under a group per instance.
+  if (consumedTopics(service).has(USER_EVENTS_TOPIC)) {
+    const keys = eventCatalog.user_key.topic;
+    acls.add(`Read topic:${keys}`).add(`Describe topic:${keys}`).add(`Read group:${service}.user-keys.…`);
   }
   if (service === 'dashboard-service') {
     acls

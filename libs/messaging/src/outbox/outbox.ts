@@ -52,18 +52,32 @@ export class Outbox {
     });
   }
 
-  private async write<T extends EventType>(
+  /**
+   * Records a tombstone for `key` on the topic of a compacted type that allows one (the catalog's
+   * `tombstoneWhenDeleted`, e.g. user_key): published with a null value, in order with the key's other rows, so
+   * compaction removes every earlier record of the key.
+   */
+  async tombstone(manager: EntityManager, type: EventType, key: string): Promise<EventEnvelope<null>> {
+    if (this.contract.allowsTombstone?.(type) !== true) {
+      throw new Error(`${type} does not allow tombstones: its catalog entry has no tombstoneWhenDeleted`);
+    }
+    return traced(`outbox write ${type} tombstone`, {}, () => this.write(manager, type, null, key));
+  }
+
+  private async write<T extends EventType, P extends LatestEventPayload<T> | null>(
     manager: EntityManager,
     type: T,
-    payload: LatestEventPayload<T>,
-  ): Promise<EventEnvelope<LatestEventPayload<T>>> {
+    payload: P,
+    tombstoneKey?: string,
+  ): Promise<EventEnvelope<P>> {
     const version = this.contract.latestVersion(type);
     // A payload the schema refuses would block its key's queue forever: refuse it now, with the transaction.
-    await this.codec.validate(type, version, payload);
+    if (payload !== null) await this.codec.validate(type, version, payload);
     const scope = correlation.current();
     // The write's span when tracing runs; else the consumed event's trace, else a new one (newEnvelope).
     const traceparent = activeTraceparent() ?? scope?.traceparent;
-    const envelope = newEnvelope(type, version, this.contract.keyOf(type, payload), payload, {
+    const key = tombstoneKey ?? this.contract.keyOf(type, payload);
+    const envelope = newEnvelope(type, version, key, payload, {
       ...(scope?.correlationId && { correlationId: scope.correlationId }),
       ...(scope?.causedBy && { causedBy: scope.causedBy }),
       ...(traceparent && { traceparent }),
