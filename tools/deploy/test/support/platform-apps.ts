@@ -105,7 +105,12 @@ export function streamProcessors(): StreamProcessor[] {
 /** Every app with an image: services on their API port (PORT), processors on their management port. */
 export function deployedApps(): DeployedApp[] {
   return [
-    ...platformApps().map(({ name, port }) => ({ name, kind: 'service' as const, port, portVariable: 'PORT' as const })),
+    ...platformApps().map(({ name, port }) => ({
+      name,
+      kind: 'service' as const,
+      port,
+      portVariable: 'PORT' as const,
+    })),
     ...streamProcessors().map(({ name, management }) => ({
       name,
       kind: 'processor' as const,
