@@ -43,7 +43,7 @@ interface Rule {
 
 /** The platform's metric names in a PromQL expression (a histogram's _bucket, _sum and _count series by its name). */
 const metricsIn = (expr: string) =>
-  [...expr.matchAll(/\b((?:outbox|kafka)_[a-z_]+)\b/g)].map((match) =>
+  [...expr.matchAll(/\b((?:outbox|kafka|signup_analytics)_[a-z_]+)\b/g)].map((match) =>
     (match[1] as string).replace(/_(bucket|sum|count)$/, ''),
   );
 
