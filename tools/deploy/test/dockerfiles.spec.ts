@@ -94,6 +94,20 @@ const RUNTIME_FILES = (app: App): string[] => [
   ...(app === 'dashboard-service' ? ['apps/dashboard-service/src/web'] : []),
 ];
 
+/** The workspace folders (libs/x, apps/x) whose package.json or dist the runtime stage copies from the build. */
+const copiedWorkspaces = (text: string): string[] => [
+  ...new Set(
+    text
+      .split('\n')
+      .map((line) => /^COPY --from=build \/app\/((?:libs|apps)\/[^/\s]+)\//.exec(line)?.[1])
+      .filter((dir): dir is string => dir !== undefined),
+  ),
+];
+
+/** Copied workspaces the app does not run with: dead weight in the image, and code that could be loaded by mistake. */
+const extraWorkspaces = (text: string, used: readonly string[]): string[] =>
+  copiedWorkspaces(text).filter((dir) => !used.includes(dir));
+
 describe.each(Object.keys(APPS))('apps/%s/Dockerfile', (app) => {
   const file = parseDockerfile(dockerfileText(app));
 
@@ -127,13 +141,8 @@ describe.each(Object.keys(APPS))('apps/%s/Dockerfile', (app) => {
   });
 
   it('copies no workspace the app does not run with (the image carries exactly what runs)', () => {
-    const used = new Set(runtimeWorkspaces(app));
-    const copied = dockerfileText(app)
-      .split('\n')
-      .map((line) => /^COPY --from=build \/app\/((?:libs|apps)\/[^/\s]+)\//.exec(line)?.[1])
-      .filter((dir): dir is string => dir !== undefined);
-    expect(copied.length).toBeGreaterThan(0);
-    expect([...new Set(copied)].filter((dir) => !used.has(dir))).toEqual([]);
+    expect(copiedWorkspaces(dockerfileText(app)).length).toBeGreaterThan(0);
+    expect(extraWorkspaces(dockerfileText(app), runtimeWorkspaces(app))).toEqual([]);
   });
 
   it(`exposes ${APPS[app] as number}, checks /health/live on it and starts dist/main.js`, () => {
@@ -238,6 +247,17 @@ describe('the Dockerfile rules report', () => {
     ],
   ])('%s', (_, check, problem) => {
     expect(check()).toEqual([problem]);
+  });
+});
+
+describe('the runtime workspaces rule', () => {
+  it("reports a lib the app does not run with (signup-analytics with libs/platform's dist)", () => {
+    const text = dockerfileText('signup-analytics').replace(
+      /^(COPY --from=build \/app\/libs\/kafka\/dist .*)$/m,
+      '$1\nCOPY --from=build /app/libs/platform/dist libs/platform/dist',
+    );
+    expect(text).toContain('libs/platform/dist');
+    expect(extraWorkspaces(text, runtimeWorkspaces('signup-analytics'))).toEqual(['libs/platform']);
   });
 });
 
