@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const kafka = await createKafkajs(kafkaConfig, (level, message, extra) => log(`${level}: ${message}`, extra));
   await prepareTopics(kafkaConfig);
   const contract = catalogContract(kafkaConfig.topics.namespace);
-  const metrics = new AnalyticsMetrics();
+  const metrics = new AnalyticsMetrics(APP);
   // Before the restore: a probe sees "starting" (503 on /health) rather than a refused connection.
   const port = await new ManagementServer(metrics).listen(config.MANAGEMENT_PORT);
   log('management server listening', { port });
