@@ -1072,6 +1072,10 @@ function signupAnalyticsAcls(): string[] {
     `Delete group:${name}.restore-…`,
     `Write transactionalId:${name}-${instance}`,
     `Describe transactionalId:${name}-${instance}`,
+    // Its domain filter opens new_user's sealed email with the keys on user-keys (crypto-shredding).
+    `Read topic:${eventCatalog.user_key.topic}`,
+    `Describe topic:${eventCatalog.user_key.topic}`,
+    `Read group:${name}.user-keys.…`,
   ];
 }
 
