@@ -8,6 +8,8 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { inTransaction, ownPool } from '../postgres/own-pool';
 import { PgListener } from '../postgres/pg-listener';
+import { OUTBOX_RELAY_MODE } from './cdc/outbox-relay-mode';
+import type { OutboxRelayMode } from './cdc/outbox-relay-mode';
 import { OUTBOX_CHANNEL } from './outbox';
 import type { StoredMetadata } from './outbox';
 import { OutboxMetrics } from './outbox-metrics';
@@ -113,6 +115,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly publisher: EventPublisher,
     private readonly metrics: OutboxMetrics,
     @Inject(OUTBOX_RELAY_OPTIONS) private readonly options: OutboxRelayOptions,
+    @Inject(OUTBOX_RELAY_MODE) private readonly mode: OutboxRelayMode = 'polling',
   ) {
     this.batchSize = options.batchSize;
     this.pool = ownPool(dataSource, { max: 2, applicationName: 'outbox-relay' });
@@ -126,6 +129,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap() {
+    // CDC mode: Debezium publishes (outbox_cdc); this relay must not publish as well.
+    if (this.mode === 'cdc') return this.notePendingRows();
     this.running = true;
     await this.listener.start();
     this.loop = this.run();
@@ -137,6 +142,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.loop;
     await this.listener.stop();
     await this.pool.end();
+  }
+
+  /**
+   * Rows written before a switch to CDC stay in `outbox` unpublished: say so, and how to drain them (in order per
+   * key, they must go before the key's CDC records), instead of publishing them beside Debezium.
+   */
+  private async notePendingRows() {
+    const [{ pending }] = (
+      await this.pool.query<{ pending: string }>(`SELECT count(*) AS pending FROM outbox WHERE state = 'pending'`)
+    ).rows as [{ pending: string }];
+    if (Number(pending) > 0) {
+      this.logger.warn(
+        `OUTBOX_RELAY=cdc: ${pending} row(s) of the polling outbox are still pending and will not be published; run with OUTBOX_RELAY=polling until they are sent, then switch`,
+      );
+    }
   }
 
   /** One round, settled before it returns: publishes what is ready and returns how many rows were sent. */
