@@ -8,10 +8,10 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { bootstrapServers } from './kafka.mjs';
+import { bootstrapServers, brokerCount } from './kafka.mjs';
 import { ensurePostgres } from './postgres.mjs';
 import { findJava, requireMaven } from './prerequisites.mjs';
-import { logFile, run, StackError, startDetached, tail } from './processes.mjs';
+import { logFile, run, StackError, startDetached, tail, waitUntil } from './processes.mjs';
 import { cacheDir, connect, paths, postgres, repoRoot, stackDir } from './settings.mjs';
 
 const NAME = 'connect';
@@ -125,7 +125,22 @@ logger.reflections.name = org.reflections
 logger.reflections.level = ERROR
 `;
 
+/**
+ * The worker gives up when Kafka does not answer within a minute of its start; a broker that is still starting (or
+ * recovering after a crash) is waited for here, so `up --with connect` starts them in order.
+ */
+async function waitForKafka(brokers) {
+  await waitUntil(
+    'Kafka, before Kafka Connect starts',
+    async () => (await brokerCount({ brokers: bootstrapServers(brokers) })) === brokers,
+    { timeoutMs: 180_000, intervalMs: 1000 },
+  ).catch((error) => {
+    throw new StackError(`${error.message}. Kafka Connect needs the local Kafka: run \`npm run stack:up\` first.`);
+  });
+}
+
 async function start(brokers) {
+  await waitForKafka(brokers);
   mkdirSync(configDir, { recursive: true });
   const configFile = join(configDir, 'connect-distributed.properties');
   writeFileSync(configFile, workerProperties(brokers));
