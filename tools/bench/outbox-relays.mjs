@@ -25,7 +25,6 @@ import {
   EventPublisher,
   loadKafkaConfig,
 } from '@kafka-platform/kafka';
-import { MessagingModule, OUTBOX_MIGRATIONS, Outbox, OutboxRelay } from '@kafka-platform/messaging';
 import { createTestDatabase, deleteNamespaceSubjects, stackEndpoints, testNamespace } from '@kafka-platform/testing';
 import kafkajs from 'kafkajs';
 import pg from 'pg';
@@ -132,6 +131,9 @@ async function registerConnector(name, database) {
     );
   };
 }
+
+// The messaging lib is loaded lazily, as the other bench suites load it (the workspace's rule for that lib).
+const { MessagingModule, OUTBOX_MIGRATIONS, Outbox, OutboxRelay } = await import('@kafka-platform/messaging');
 
 function relayOptions() {
   const { providers } = MessagingModule.forRoot({ outbox: { relay: false } });
