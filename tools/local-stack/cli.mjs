@@ -56,7 +56,12 @@ function select(names, command, brokers, withParts = []) {
       );
     return component;
   });
-  if (names.length === 0) return everything ? all : [...stack, ...optIn];
+  if (names.length === 0) {
+    if (everything) return all;
+    // `status` also shows the opt-in parts that run (Kafka Connect and its connectors), asked for or not.
+    const running = command === 'status' ? all.filter((c) => c.optIn && !optIn.includes(c) && isRunning(c)) : [];
+    return [...stack, ...optIn, ...running];
+  }
   return names.map((name) => {
     const node = /^kafka-(\d+)$/.exec(name);
     if (node && Number(node[1]) <= brokers) return kafkaComponent(brokers, [Number(node[1])]);
