@@ -145,16 +145,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Rows written before a switch to CDC stay in `outbox` unpublished: say so, and how to drain them (in order per
-   * key, they must go before the key's CDC records), instead of publishing them beside Debezium.
+   * CDC mode's two ways to lose events, said at start: rows written before a switch stay in `outbox` unpublished
+   * (drain them in polling mode first: in order per key they go before the key's CDC records), and with no
+   * replication slot on this database nothing reads `outbox_cdc` (Debezium starts from its slot's creation: rows
+   * written before the connector is registered are never published).
    */
   private async notePendingRows() {
-    const [{ pending }] = (
-      await this.pool.query<{ pending: string }>(`SELECT count(*) AS pending FROM outbox WHERE state = 'pending'`)
-    ).rows as [{ pending: string }];
+    const { rows } = await this.pool.query<{ pending: string; slots: string }>(
+      `SELECT (SELECT count(*) FROM outbox WHERE state = 'pending') AS pending,
+              (SELECT count(*) FROM pg_replication_slots
+                WHERE database = current_database() AND plugin = 'pgoutput') AS slots`,
+    );
+    const { pending, slots } = rows[0] as { pending: string; slots: string };
     if (Number(pending) > 0) {
       this.logger.warn(
         `OUTBOX_RELAY=cdc: ${pending} row(s) of the polling outbox are still pending and will not be published; run with OUTBOX_RELAY=polling until they are sent, then switch`,
+      );
+    }
+    if (Number(slots) === 0) {
+      this.logger.error(
+        'OUTBOX_RELAY=cdc: no logical replication slot on this database, so no connector reads outbox_cdc and events written now are never published; register the Debezium connector (npm run stack:up -- --with connect) before writing',
       );
     }
   }
