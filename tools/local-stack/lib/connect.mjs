@@ -207,13 +207,21 @@ async function publicationExists(database) {
 }
 
 /**
- * Registers the user-service's connector once its database has the outbox_cdc table and publication (its migrations
- * create them): PUT is idempotent, so every `up --with connect` brings it in line with the file.
+ * Registers the user-service's connector when asked (OUTBOX_RELAY=cdc in the env of `up --with connect`, as for
+ * the service) and once its database has the outbox_cdc table and publication (its migrations create them). PUT is
+ * idempotent, so every such `up` brings it in line with the file. Only on request: its replication slot holds the
+ * server's WAL from the last outbox_cdc insert on, so a connector nobody uses fills the disk.
  */
 async function registerUserServiceConnector(log) {
+  if (process.env.OUTBOX_RELAY !== 'cdc') {
+    log(
+      `connect: ${USER_SERVICE_CONNECTOR} not registered (run \`OUTBOX_RELAY=cdc npm run stack:up -- --with connect\` to register it)`,
+    );
+    return;
+  }
   if (!(await publicationExists('user_service').catch(() => false))) {
     log(
-      `connect: ${USER_SERVICE_CONNECTOR} not registered yet: the user_service database has no outbox_cdc publication (start the user-service once: its migrations create it), then run \`npm run stack:up -- --with connect\` again`,
+      `connect: ${USER_SERVICE_CONNECTOR} not registered yet: the user_service database has no outbox_cdc publication (start the user-service once: its migrations create it), then run \`OUTBOX_RELAY=cdc npm run stack:up -- --with connect\` again`,
     );
     return;
   }
