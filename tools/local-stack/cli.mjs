@@ -10,6 +10,7 @@
 // `--brokers 3` (or LOCAL_STACK_BROKERS=3) runs three Kafka nodes instead of one; see lib/kafka.mjs.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { connectComponent } from './lib/connect.mjs';
 import { brokerCountFor, kafkaComponent, localClusterId } from './lib/kafka.mjs';
 import { kafkaSecureComponent } from './lib/kafka-secure.mjs';
 import { keycloakComponent } from './lib/keycloak.mjs';
@@ -29,7 +30,14 @@ const isRunning = (component) => component.processes.every((name) => runningPid(
 
 /** The stack's components, with a Kafka cluster of `brokers` nodes. */
 function components(brokers) {
-  const all = [kafkaComponent(brokers), registryComponent, keycloakComponent, mailComponent, kafkaSecureComponent];
+  const all = [
+    kafkaComponent(brokers),
+    registryComponent,
+    keycloakComponent,
+    mailComponent,
+    kafkaSecureComponent,
+    connectComponent(brokers),
+  ];
   return { all, stack: all.filter((component) => !component.optIn) };
 }
 
@@ -48,7 +56,12 @@ function select(names, command, brokers, withParts = []) {
       );
     return component;
   });
-  if (names.length === 0) return everything ? all : [...stack, ...optIn];
+  if (names.length === 0) {
+    if (everything) return all;
+    // `status` also shows the opt-in parts that run (Kafka Connect and its connectors), asked for or not.
+    const running = command === 'status' ? all.filter((c) => c.optIn && !optIn.includes(c) && isRunning(c)) : [];
+    return [...stack, ...optIn, ...running];
+  }
   return names.map((name) => {
     const node = /^kafka-(\d+)$/.exec(name);
     if (node && Number(node[1]) <= brokers) return kafkaComponent(brokers, [Number(node[1])]);

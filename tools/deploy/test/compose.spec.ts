@@ -157,8 +157,17 @@ describe('docker-compose.yml', () => {
 
   describe('health and start order', () => {
     it('gives every long-running service a healthcheck and runs the jobs once', () => {
-      expect([...oneShotServices(compose)].sort()).toEqual(['registry-init', 'topics']);
-      expect(healthchecks(compose)).toEqual([]);
+      const platform = applyProfiles(compose, []);
+      expect([...oneShotServices(platform)].sort()).toEqual(['registry-init', 'topics']);
+      expect(healthchecks(platform)).toEqual([]);
+    });
+
+    it('does so with the connect profile too, whose last job (registering the connector) nothing waits for', () => {
+      const withConnect = applyProfiles(compose, ['connect']);
+      expect([...oneShotServices(withConnect)].sort()).toEqual(['connect-plugins', 'registry-init', 'topics']);
+      expect(healthchecks(withConnect)).toEqual(['connect-register: a long-running service without a healthcheck']);
+      expect(service(compose, 'connect-register').restart).toBe('no');
+      expect(dependsOnConditions(withConnect)).toEqual([]);
     });
 
     it('starts a service only when what it needs is healthy or done', () => {
@@ -577,7 +586,16 @@ describe('docker-compose.three-brokers.yml with --profile three-brokers', () => 
       expect(kafkaClusterProblems(alone)).toEqual([]);
       expect(kafkaClientProblems(alone)).toEqual([]);
     }
-    expect(Object.entries(compose.services).filter(([, s]) => s.profiles)).toEqual([]);
+    // Only Kafka Connect and its jobs are opt-in in docker-compose.yml (`--profile connect`).
+    expect(
+      Object.entries(compose.services)
+        .filter(([, s]) => s.profiles)
+        .map(([name, s]) => [name, s.profiles]),
+    ).toEqual([
+      ['connect-plugins', ['connect']],
+      ['connect', ['connect']],
+      ['connect-register', ['connect']],
+    ]);
   });
 
   it('adds only nodes 2 and 3, both in the three-brokers profile, and changes only services of docker-compose.yml', () => {
