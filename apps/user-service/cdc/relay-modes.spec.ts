@@ -39,6 +39,7 @@ const CONNECTOR_CONFIG = join(
 const PER_EVENT = ['event-id', 'occurred-at', 'event-sequence'];
 
 interface ReadRecord {
+  readonly topic: string;
   readonly partition: number;
   readonly offset: string;
   readonly key: Buffer | null;
@@ -48,7 +49,8 @@ interface ReadRecord {
 
 interface Step {
   readonly scope: CorrelationScope;
-  readonly events: readonly { type: EventType; payload: unknown }[];
+  /** A null payload is a tombstone of `key` (user_key on a deletion: crypto-shredding). */
+  readonly events: readonly { type: EventType; payload: unknown; key?: string }[];
 }
 
 jest.setTimeout(180_000);
@@ -57,6 +59,7 @@ describe('outbox relays: polling and CDC (Debezium) publish the same records', (
   let cdc: IsolatedApp<NestExpressApplication>;
   let polling: IsolatedApp<NestExpressApplication>;
   let reader: TopicReader;
+  let keysTopic: string;
   const connector = uniqueName('outbox-cdc');
   const slot = connector.replace(/-/g, '_');
 
@@ -65,7 +68,9 @@ describe('outbox relays: polling and CDC (Debezium) publish the same records', (
     // The same database and namespace (so the same topic and registered schemas), the other relay.
     polling = await startReplica(cdc, createUserServiceApp, { OUTBOX_RELAY: 'polling' });
     await registerConnector(connector, slot, cdc.database.name);
-    reader = await TopicReader.start(cdc.topic);
+    // user-events and the compacted user-keys, where a deletion's tombstone goes.
+    keysTopic = cdc.topic.replace(/user-events$/, 'user-keys');
+    reader = await TopicReader.start([cdc.topic, keysTopic]);
   });
 
   afterAll(async () => {
@@ -84,18 +89,24 @@ describe('outbox relays: polling and CDC (Debezium) publish the same records', (
     const fromCdc = await reader.recordsOf(captured.map((event) => event.id));
     expect(fromPolling).toHaveLength(polled.length);
     expect(fromCdc).toHaveLength(captured.length);
+    // The deletions' tombstones are null values in both runs, not encoded payloads.
+    const tombstones = (records: ReadRecord[]) =>
+      records.filter((record) => record.topic === keysTopic && record.value === null).length;
+    expect([tombstones(fromPolling), tombstones(fromCdc)]).toEqual([2, 2]);
 
-    // Per key, in log order: the n-th record of a key in one run is the n-th of that key in the other.
+    // Per topic and key, in log order: the n-th record of a key in one run is the n-th of that key in the other.
     const keys = [...new Set(polled.map((event) => event.key))];
-    for (const key of keys) {
-      const a = fromPolling.filter((record) => record.key?.toString() === key);
-      const b = fromCdc.filter((record) => record.key?.toString() === key);
+    for (const [topic, key] of [cdc.topic, keysTopic].flatMap((t) => keys.map((k) => [t, k] as const))) {
+      const ofKey = (record: ReadRecord) => record.topic === topic && record.key?.toString() === key;
+      const a = fromPolling.filter(ofKey);
+      const b = fromCdc.filter(ofKey);
       expect(b).toHaveLength(a.length);
       a.forEach((record, index) => compareRecords(record, b[index] as ReadRecord));
       // Each run's own envelopes, in write order, are what its records carry.
-      expect(a.map(header('event-id'))).toEqual(polled.filter((e) => e.key === key).map((e) => e.id));
-      expect(b.map(header('event-id'))).toEqual(captured.filter((e) => e.key === key).map((e) => e.id));
-      expect(b.map(header('occurred-at'))).toEqual(captured.filter((e) => e.key === key).map((e) => e.occurredAt));
+      const ids = new Set(a.map(header('event-id')));
+      expect(a.map(header('event-id'))).toEqual(polled.filter((e) => ids.has(e.id)).map((e) => e.id));
+      const cdcIds = new Set(b.map(header('event-id')));
+      expect(b.map(header('occurred-at'))).toEqual(captured.filter((e) => cdcIds.has(e.id)).map((e) => e.occurredAt));
       for (const records of [a, b]) {
         const sequences = records.map((record) => BigInt(header('event-sequence')(record) ?? '0'));
         expect(sequences.every((sequence, i) => i === 0 || sequence > (sequences[i - 1] as bigint))).toBe(true);
@@ -134,9 +145,14 @@ function scenario(): Step[] {
     name: `User ${n}`,
     locale: 'en',
   }));
+  // Each signup publishes the user's data key first, in the same transaction, as the user-service does.
+  const signup = (user: (typeof users)[number]) => [
+    { type: 'user_key' as const, payload: { userId: user.userId, wrappedKey: `wrapped-${user.userId}` } },
+    { type: 'new_user' as const, payload: user },
+  ];
   const steps: Step[] = [
-    { scope: request, events: users.slice(0, 2).map((user) => ({ type: 'new_user', payload: user })) },
-    { scope: consumed, events: users.slice(2).map((user) => ({ type: 'new_user', payload: user })) },
+    { scope: request, events: users.slice(0, 2).flatMap(signup) },
+    { scope: consumed, events: users.slice(2).flatMap(signup) },
   ];
   for (let round = 1; round <= 5; round++) {
     users.forEach((user, n) =>
@@ -148,7 +164,10 @@ function scenario(): Step[] {
   }
   steps.push({
     scope: request,
-    events: users.slice(0, 2).map((user) => ({ type: 'user_deleted', payload: { userId: user.userId } })),
+    events: users.slice(0, 2).flatMap((user) => [
+      { type: 'user_key' as const, payload: null, key: user.userId },
+      { type: 'user_deleted' as const, payload: { userId: user.userId } },
+    ]),
   });
   return steps;
 }
@@ -163,7 +182,11 @@ async function runScenario(app: NestExpressApplication, steps: readonly Step[]) 
       dataSource.transaction(async (manager) => {
         const added = [];
         for (const event of step.events) {
-          added.push(await outbox.add(manager, event.type, event.payload as LatestEventPayload<typeof event.type>));
+          added.push(
+            event.payload === null
+              ? await outbox.tombstone(manager, event.type, event.key as string)
+              : await outbox.add(manager, event.type, event.payload as LatestEventPayload<typeof event.type>),
+          );
         }
         return added;
       }),
@@ -184,15 +207,16 @@ class TopicReader {
 
   private constructor(private readonly consumer: Consumer) {}
 
-  static async start(topic: string): Promise<TopicReader> {
+  static async start(topics: readonly string[]): Promise<TopicReader> {
     const kafka = new Kafka({ brokers: stackEndpoints().kafkaBrokers, logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: uniqueName('cdc-compare') });
     const reader = new TopicReader(consumer);
     await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ partition, message }) => {
+      eachMessage: async ({ topic, partition, message }) => {
         reader.records.push({
+          topic,
           partition,
           offset: message.offset,
           key: message.key,
@@ -212,7 +236,10 @@ class TopicReader {
       timeoutMs: 60_000,
       intervalMs: 100,
     });
-    return found().sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+    return found().sort(
+      (a, b) =>
+        a.topic.localeCompare(b.topic) || a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)),
+    );
   }
 
   stop(): Promise<void> {

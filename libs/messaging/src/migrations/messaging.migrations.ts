@@ -131,7 +131,8 @@ export class CreateOutboxCdc1764300000000 implements MigrationInterface {
         id              bigint PRIMARY KEY DEFAULT nextval('outbox_id_seq'),
         route           text NOT NULL,
         key             text NOT NULL,
-        value           bytea NOT NULL,
+        -- NULL: a tombstone (user_key on deletion), published as a null value (route.tombstone.on.empty.payload).
+        value           bytea,
         event_id        text NOT NULL,
         event_type      text NOT NULL,
         schema_version  text NOT NULL,

@@ -123,7 +123,8 @@ export class Outbox {
    * `event-sequence` from the row id. The row is deleted in the same transaction: the WAL keeps the insert.
    */
   private async writeRecord(manager: EntityManager, envelope: EventEnvelope): Promise<void> {
-    const value = await this.codec.encode(envelope.type, envelope.version, envelope.payload);
+    const value =
+      envelope.payload === null ? null : await this.codec.encode(envelope.type, envelope.version, envelope.payload);
     const headers = toHeaders(envelope);
     const topic = this.contract.topicOf(envelope.type);
     const route = envelope.causationId === null ? `${topic}${UNCAUSED_ROUTE_SUFFIX}` : topic;
