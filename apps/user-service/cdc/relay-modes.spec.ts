@@ -12,12 +12,11 @@ import { correlation } from '@kafka-platform/core';
 import type { CorrelationScope } from '@kafka-platform/core';
 import type { EventType, LatestEventPayload } from '@kafka-platform/events';
 import { Outbox } from '@kafka-platform/messaging';
-import { stackEndpoints, startReplica, uniqueName, waitFor } from '@kafka-platform/testing';
+import { asPostgresAdmin, stackEndpoints, startReplica, uniqueName, waitFor } from '@kafka-platform/testing';
 import type { IsolatedApp } from '@kafka-platform/testing';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer, IHeaders } from 'kafkajs';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { createUserServiceApp } from '../src/user-service.app';
 import { startUserService } from '../test/test-support/user-service-under-test';
@@ -302,31 +301,14 @@ async function removeConnector(name: string, slot: string) {
     timeoutMs: 60_000,
     intervalMs: 250,
   });
-  await asAdmin((client) =>
+  await asPostgresAdmin(process.env, (client) =>
     client.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`, [slot]),
   );
 }
 
 async function slotActive(slot: string): Promise<boolean> {
-  const result = await asAdmin((client) =>
+  const result = await asPostgresAdmin(process.env, (client) =>
     client.query<{ active: boolean }>(`SELECT active FROM pg_replication_slots WHERE slot_name = $1`, [slot]),
   );
   return result.rows[0]?.active === true;
-}
-
-async function asAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const { postgres } = stackEndpoints();
-  const client = new pg.Client({
-    host: postgres.host,
-    port: postgres.port,
-    user: process.env['PGADMIN_USER'] ?? 'postgres',
-    password: process.env['PGADMIN_PASSWORD'],
-    database: 'postgres',
-  });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -18,7 +18,7 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(owner: string, env: NodeJS.ProcessEnv = process.env): Promise<TestDatabase> {
   const name = uniqueName(`${owner}_test`).replace(/-/g, '_');
-  await asAdmin(env, (client) => client.query(`CREATE DATABASE "${name}" OWNER "${owner}"`));
+  await asPostgresAdmin(env, (client) => client.query(`CREATE DATABASE "${name}" OWNER "${owner}"`));
   const ownerUrl = new URL(databaseUrl(owner, env));
   ownerUrl.pathname = `/${name}`;
   return {
@@ -34,12 +34,13 @@ export async function createTestDatabase(owner: string, env: NodeJS.ProcessEnv =
       }
     },
     drop: async () => {
-      await asAdmin(env, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await asPostgresAdmin(env, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
 }
 
-async function asAdmin<T>(env: NodeJS.ProcessEnv, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a connection to the stack's PostgreSQL as its admin (databases, replication slots). */
+export async function asPostgresAdmin<T>(env: NodeJS.ProcessEnv, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const { host, port } = stackEndpoints(env).postgres;
   const client = new pg.Client({
     host,
