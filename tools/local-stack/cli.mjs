@@ -10,6 +10,7 @@
 // `--brokers 3` (or LOCAL_STACK_BROKERS=3) runs three Kafka nodes instead of one; see lib/kafka.mjs.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { drComponent } from './lib/dr.mjs';
 import { brokerCountFor, kafkaComponent, localClusterId } from './lib/kafka.mjs';
 import { kafkaSecureComponent } from './lib/kafka-secure.mjs';
 import { keycloakComponent } from './lib/keycloak.mjs';
@@ -29,7 +30,14 @@ const isRunning = (component) => component.processes.every((name) => runningPid(
 
 /** The stack's components, with a Kafka cluster of `brokers` nodes. */
 function components(brokers) {
-  const all = [kafkaComponent(brokers), registryComponent, keycloakComponent, mailComponent, kafkaSecureComponent];
+  const all = [
+    kafkaComponent(brokers),
+    registryComponent,
+    keycloakComponent,
+    mailComponent,
+    kafkaSecureComponent,
+    drComponent,
+  ];
   return { all, stack: all.filter((component) => !component.optIn) };
 }
 

@@ -87,3 +87,16 @@ export const postgres = {
 
 // Room for a fault test's thousand sign-ups and everything else that ran before it.
 export const mail = { smtpPort: 1025, httpPort: 8025, maxMessages: 20_000 };
+
+// The opt-in disaster-recovery cluster (`up --with dr`, lib/dr.mjs): one KRaft node on ports clear of every other
+// part of the stack, and MirrorMaker 2 copying the platform's topic and its consumer groups' offsets to it.
+export const dr = {
+  clientPort: 19092,
+  controllerPort: 19093,
+  mirrorPom: join(here, '..', 'mirror', 'pom.xml'),
+  mirrorHeap: process.env.LOCAL_STACK_MIRROR_HEAP ?? '384m',
+  // Regexes (MM2's topics/groups lists): the catalog's topic and the consumer groups, with or without a
+  // KAFKA_NAMESPACE prefix, so a test's namespaced platform is mirrored like the real one.
+  topics: '(.+\\.)?user-events(\\.[a-z-]+\\.dlq)?',
+  groups: '(.+\\.)?(email-service|dashboard-service)',
+};
