@@ -3,5 +3,6 @@
 module.exports = {
   ...require('../../jest.preset.cjs')(__dirname, 'dr'),
   testMatch: ['<rootDir>/test/**/*.dr-spec.ts'],
+  testSequencer: '<rootDir>/test/support/name-order-sequencer.cjs',
   testTimeout: 300_000,
 };

@@ -201,25 +201,45 @@ async function answers() {
 
 const mirrored = new RegExp(`^${dr.topics}$`);
 
-/** Per mirrored topic: records on the primary and on the DR cluster (the replication lag is their difference). */
+/** Records per mirrored topic on a cluster (undefined when it does not answer). */
+const recordsByTopic = (brokers) =>
+  withDrAdmin(async (admin) => {
+    const result = new Map();
+    for (const topic of (await admin.listTopics()).filter((name) => mirrored.test(name))) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      result.set(
+        topic,
+        offsets.reduce((n, p) => n + Number(p.high), 0),
+      );
+    }
+    return result;
+  }, brokers).catch(() => undefined);
+
+/**
+ * The bare topics one line each: records on the DR cluster and on the primary (their difference is the
+ * replication lag); the DR tests' namespaces summed up in one line.
+ */
 async function statusLines() {
-  const lines = [];
-  const ends = async (brokers) =>
-    withDrAdmin(async (admin) => {
-      const topics = (await admin.listTopics()).filter((topic) => mirrored.test(topic));
-      const result = new Map();
-      for (const topic of topics) {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        result.set(topic, { partitions: offsets.length, records: offsets.reduce((n, p) => n + Number(p.high), 0) });
-      }
-      return result;
-    }, brokers).catch(() => undefined);
-  const [primary, target] = await Promise.all([ends(primaryBootstrap().split(',')), ends([drBootstrap])]);
+  const [primary, target] = await Promise.all([
+    recordsByTopic(primaryBootstrap().split(',')),
+    recordsByTopic([drBootstrap]),
+  ]);
   if (!target) return ['DR cluster not answering'];
-  for (const [topic, there] of target) {
-    const here = primary?.get(topic);
-    const lag = here ? `, primary ${here.records} (lag ${here.records - there.records})` : ', primary not answering';
-    lines.push(`mirrored ${topic}: ${there.partitions} partitions, ${there.records} records on DR${lag}`);
+  const lag = (topic, records) =>
+    !primary
+      ? 'primary not answering'
+      : primary.has(topic)
+        ? `lag ${primary.get(topic) - records}`
+        : 'not on the primary';
+  const lines = [];
+  const namespaced = [...target].filter(([topic]) => topic.startsWith('dr_'));
+  for (const [topic, records] of target) {
+    if (!namespaced.some(([name]) => name === topic))
+      lines.push(`mirrored ${topic}: ${records} records on DR (${lag(topic, records)})`);
+  }
+  if (namespaced.length > 0) {
+    const records = namespaced.reduce((n, [, count]) => n + count, 0);
+    lines.push(`mirrored topics of DR test namespaces: ${namespaced.length} topics, ${records} records on DR`);
   }
   if (lines.length === 0) lines.push('no mirrored topic yet (they appear once the primary has them)');
   return lines;

@@ -95,8 +95,8 @@ export const dr = {
   controllerPort: 19093,
   mirrorPom: join(here, '..', 'mirror', 'pom.xml'),
   mirrorHeap: process.env.LOCAL_STACK_MIRROR_HEAP ?? '384m',
-  // Regexes (MM2's topics/groups lists): the catalog's topic and the consumer groups, with or without a
-  // KAFKA_NAMESPACE prefix, so a test's namespaced platform is mirrored like the real one.
-  topics: '(.+\\.)?user-events(\\.[a-z-]+\\.dlq)?',
-  groups: '(.+\\.)?(email-service|dashboard-service)',
+  // Regexes (MM2's topics/groups lists): the catalog's topic, its DLQs and the consumer groups, bare or under a
+  // KAFKA_NAMESPACE made by the DR tests (dr_<hex>, tools/dr); other suites' namespaces stay off the DR cluster.
+  topics: '(dr_[0-9a-f]+\\.)?user-events(\\.[a-z-]+\\.dlq)?',
+  groups: '(dr_[0-9a-f]+\\.)?(email-service|dashboard-service)',
 };

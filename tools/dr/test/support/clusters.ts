@@ -26,3 +26,20 @@ export async function readAll(brokers: string[], topic: string, count: number): 
   const records = await readTopicFrom(brokers, topic, (so_far) => so_far.length >= count);
   return records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
 }
+
+/** Removes a namespace's topics and groups from both clusters (MirrorMaker copies topics, never their deletion). */
+export async function forgetNamespace(namespace: string): Promise<void> {
+  for (const brokers of [PRIMARY_BROKERS, DR_BROKERS]) {
+    const admin = adminOf(brokers);
+    await admin.connect();
+    try {
+      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${namespace}.`));
+      if (topics.length > 0) await admin.deleteTopics({ topics });
+      const { groups } = await admin.listGroups();
+      const mine = groups.map((group) => group.groupId).filter((group) => group.startsWith(`${namespace}.`));
+      if (mine.length > 0) await admin.deleteGroups(mine).catch(() => undefined);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

@@ -1,0 +1,130 @@
+// What the failover drill needs besides the platform: the stack's CLI (kill the primary, bring it back), the
+// `npm run dr` command as a process, sign-ups at a steady rate, and SQL as an independent reader.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { waitFor } from '@kafka-platform/testing';
+import type { PlatformUnderTest } from '@kafka-platform/testing';
+import { Client } from 'pg';
+
+const run = promisify(execFile);
+const repoRoot = join(__dirname, '../../../..');
+const cli = join(repoRoot, 'tools/local-stack/cli.mjs');
+const drCli = join(repoRoot, 'tools/dr/dr.mjs');
+// Others sharing this machine's stack look for it before they trust the primary (see tools/dr/README in docs).
+const PRIMARY_DOWN_LOCK = '/tmp/primary-down.lock';
+
+export async function stack(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [cli, ...args], { timeout: 300_000 });
+  return stdout;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** kill -9 of every primary Kafka node, as a lost data centre would leave it. */
+export async function killPrimary(): Promise<void> {
+  writeFileSync(PRIMARY_DOWN_LOCK, `${process.pid} failover drill\n`);
+  const pids = JSON.parse(await stack('pids')) as Record<string, number>;
+  const nodes = Object.entries(pids).filter(([name]) => /^kafka-\d+$/.test(name));
+  if (nodes.length === 0) throw new Error('no primary Kafka node is running');
+  for (const [, pid] of nodes) process.kill(pid, 'SIGKILL');
+  await waitFor('the primary Kafka nodes to be gone', () => nodes.every(([, pid]) => !alive(pid)), {
+    timeoutMs: 30_000,
+  });
+}
+
+/** The primary back (and MirrorMaker with it), so the shared stack is whole again. */
+export async function restorePrimary(): Promise<void> {
+  try {
+    await stack('up', '--with', 'dr');
+  } finally {
+    rmSync(PRIMARY_DOWN_LOCK, { force: true });
+  }
+}
+
+export interface FailoverRow {
+  readonly group: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly committed: number;
+  readonly translated: number;
+  readonly start: number;
+  readonly upstream?: number;
+}
+
+export interface FailoverResult {
+  readonly mirrorStopped: boolean;
+  readonly offsets: FailoverRow[];
+  readonly replayed?: number;
+}
+
+/** `npm run dr -- failover --json ...` as an operator runs it. */
+export async function failover(args: string[], env: NodeJS.ProcessEnv = {}): Promise<FailoverResult> {
+  const { stdout } = await run(process.execPath, [drCli, 'failover', '--json', ...args], {
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  });
+  return JSON.parse(stdout.trim().split('\n').pop() as string) as FailoverResult;
+}
+
+export interface SignUp {
+  readonly email: string;
+  readonly status: number;
+  readonly userId?: string;
+}
+
+/** Sign-ups at a steady rate, open loop; every answer (0: none came) is recorded. */
+export function signUpsAtRate(platform: PlatformUnderTest, count: number, perSecond: number) {
+  const runId = randomUUID().slice(0, 8);
+  const start = Date.now();
+  let answered = 0;
+  const one = async (index: number): Promise<SignUp> => {
+    await new Promise((resolve) => setTimeout(resolve, start + (index * 1000) / perSecond - Date.now()));
+    const email = `dr-drill-${runId}-${index}@example.com`;
+    try {
+      const { status, body } = await platform.signUp({ email, name: `Drill ${index}` });
+      return { email, status, userId: status === 201 ? (body as { id: string }).id : undefined };
+    } catch {
+      return { email, status: 0 };
+    } finally {
+      answered += 1;
+    }
+  };
+  return { answered: () => answered, done: Promise.all(Array.from({ length: count }, (_, i) => one(i))) };
+}
+
+/** SQL as the database's owner, on a connection of its own. */
+export async function sql<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Users on the dashboard's live projection (SQL on its database). */
+export async function dashboardUsers(platform: PlatformUnderTest, ids: readonly string[]): Promise<number> {
+  const url = platform.databases['dashboard-service'].url;
+  const [live] = await sql<{ schema_name: string }>(
+    url,
+    `SELECT schema_name FROM public.dashboard_generations WHERE state = 'live'`,
+  );
+  if (!live || !/^dashboard_g\d+$/.test(live.schema_name)) return 0;
+  const [row] = await sql<{ n: number }>(
+    url,
+    `SELECT count(*)::int AS n FROM ${live.schema_name}.dashboard_users WHERE created_at IS NOT NULL AND user_id = ANY($1)`,
+    [ids],
+  );
+  return row?.n ?? 0;
+}
