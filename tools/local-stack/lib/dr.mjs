@@ -1,7 +1,7 @@
 // The opt-in disaster-recovery part (`up --with dr`): a second Kafka cluster (one KRaft node, same jars as the
 // primary, its own ports and data) and MirrorMaker 2 in dedicated mode copying the platform's topic, its DLQs and
 // the consumer groups' committed offsets (checkpoints + offset sync) from the primary to it. `npm run dr` fails
-// over to it (tools/dr); the README's "Disaster recovery" section says how to fail back.
+// over to it (../dr.mjs); the README's "Disaster recovery" section says how to fail back.
 //
 // Topics keep their names on the DR cluster (IdentityReplicationPolicy), so a service moves over by changing
 // KAFKA_BROKERS only. The price: MM2 cannot tell a mirrored topic from a local one, so replication must only ever

@@ -12,8 +12,8 @@ import { Client } from 'pg';
 const run = promisify(execFile);
 const repoRoot = join(__dirname, '../../../..');
 const cli = join(repoRoot, 'tools/local-stack/cli.mjs');
-const drCli = join(repoRoot, 'tools/dr/dr.mjs');
-// Others sharing this machine's stack look for it before they trust the primary (see tools/dr/README in docs).
+const drCli = join(repoRoot, 'tools/local-stack/dr.mjs');
+// Others sharing this machine's stack can see that the primary is down on purpose, and whose doing it is.
 const PRIMARY_DOWN_LOCK = '/tmp/primary-down.lock';
 
 export async function stack(...args: string[]): Promise<string> {

@@ -13,10 +13,10 @@
 // the DR cluster; the consumers' inboxes drop the ones that had made it.
 import pg from 'pg';
 import kafkajs from 'kafkajs';
-import { checkpointsTopic, drBootstrap, drComponent, primaryBootstrap } from '../local-stack/lib/dr.mjs';
-import { brokerCount } from '../local-stack/lib/kafka.mjs';
-import { runningPid, stopProcess } from '../local-stack/lib/processes.mjs';
-import { dr } from '../local-stack/lib/settings.mjs';
+import { checkpointsTopic, drBootstrap, drComponent, primaryBootstrap } from './lib/dr.mjs';
+import { brokerCount } from './lib/kafka.mjs';
+import { runningPid, stopProcess } from './lib/processes.mjs';
+import { dr } from './lib/settings.mjs';
 
 process.removeAllListeners('warning').on('warning', (warning) => {
   if (warning.name !== 'TimeoutNegativeWarning') console.warn(warning);
