@@ -56,6 +56,11 @@ function select(names, command, brokers, withParts = []) {
       );
     return component;
   });
+  if (names.length === 0 && command === 'status') {
+    // Status also reports the opt-in parts that run (the DR cluster someone started), not only those asked for.
+    const running = all.filter((c) => c.optIn && !optIn.includes(c) && c.processes.some((name) => runningPid(name)));
+    return [...stack, ...optIn, ...running];
+  }
   if (names.length === 0) return everything ? all : [...stack, ...optIn];
   return names.map((name) => {
     const node = /^kafka-(\d+)$/.exec(name);
