@@ -8,7 +8,7 @@
 // not write into the cluster the services now use), makes every mirrored group's committed offsets on the DR
 // cluster the translated ones (MM2's checkpoints, as RemoteClusterUtils.translateOffsets reads them; partitions
 // with no checkpoint start at their earliest record), and prints them. --replay-outbox SECONDS puts the
-// user-service's outbox rows sent in the last SECONDS back in line (OUTBOX_DATABASE_URL, default the local
+// user-service's outbox rows sent in the SECONDS before the command started back in line (OUTBOX_DATABASE_URL, default the local
 // user_service database): records the primary acknowledged but MM2 had not copied yet are published again on
 // the DR cluster; the consumers' inboxes drop the ones that had made it.
 import pg from 'pg';
@@ -153,6 +153,10 @@ async function applyPlan(admin, rows) {
   return rows.map((row) => ({ ...row, start: Math.max(row.committed, row.translated) }));
 }
 
+// The replay window is counted back from when the command started, not from when it gets to the outbox: stopping
+// MirrorMaker and reading the checkpoints take seconds of their own.
+const startedAt = new Date();
+
 async function replayOutbox(seconds) {
   const url = process.env.OUTBOX_DATABASE_URL ?? 'postgresql://user_service:user_service@127.0.0.1:5432/user_service';
   const db = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
@@ -160,8 +164,8 @@ async function replayOutbox(seconds) {
   try {
     const { rowCount } = await db.query(
       `UPDATE outbox SET state = 'pending', available_at = now(), claimed_by = NULL
-        WHERE state = 'sent' AND sent_at >= now() - make_interval(secs => $1)`,
-      [seconds],
+        WHERE state = 'sent' AND sent_at >= $2::timestamptz - make_interval(secs => $1)`,
+      [seconds, startedAt],
     );
     return rowCount;
   } finally {
