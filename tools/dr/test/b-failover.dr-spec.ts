@@ -15,7 +15,15 @@ import {
   endOffsets,
   PRIMARY_BROKERS,
 } from './support/clusters';
-import { dashboardUsers, failover, stopPrimary, restorePrimary, signUpsAtRate, sql } from './support/drill';
+import {
+  dashboardUsers,
+  failover,
+  restoreMirror,
+  restorePrimary,
+  signUpsAtRate,
+  sql,
+  stopPrimary,
+} from './support/drill';
 
 const USERS = 200;
 const PER_SECOND = 20;
@@ -40,13 +48,14 @@ describe('failover drill: primary lost mid-sign-ups, the platform moves to the D
   }, 180_000);
 
   afterAll(async () => {
-    // Whatever happened, the services stop and the shared stack gets its primary (and MirrorMaker) back.
+    // Whatever happened, the services stop and the shared stack gets its primary and MirrorMaker back.
     try {
       await platform?.close();
     } finally {
       if (primaryStopped) await restorePrimary();
       await dr?.disconnect();
       if (platform) await forgetNamespace(platform.namespace);
+      await restoreMirror();
     }
   }, 300_000);
 
