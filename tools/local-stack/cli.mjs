@@ -10,6 +10,7 @@
 // `--brokers 3` (or LOCAL_STACK_BROKERS=3) runs three Kafka nodes instead of one; see lib/kafka.mjs.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { connectComponent } from './lib/connect.mjs';
 import { drComponent } from './lib/dr.mjs';
 import { brokerCountFor, kafkaComponent, localClusterId } from './lib/kafka.mjs';
 import { kafkaSecureComponent } from './lib/kafka-secure.mjs';
@@ -36,6 +37,7 @@ function components(brokers) {
     keycloakComponent,
     mailComponent,
     kafkaSecureComponent,
+    connectComponent(brokers),
     drComponent,
   ];
   return { all, stack: all.filter((component) => !component.optIn) };
@@ -56,12 +58,12 @@ function select(names, command, brokers, withParts = []) {
       );
     return component;
   });
-  if (names.length === 0 && command === 'status') {
-    // Status also reports the opt-in parts that run (the DR cluster someone started), not only those asked for.
-    const running = all.filter((c) => c.optIn && !optIn.includes(c) && c.processes.some((name) => runningPid(name)));
+  if (names.length === 0) {
+    if (everything) return all;
+    // `status` also shows the opt-in parts that run (Kafka Connect and its connectors), asked for or not.
+    const running = command === 'status' ? all.filter((c) => c.optIn && !optIn.includes(c) && isRunning(c)) : [];
     return [...stack, ...optIn, ...running];
   }
-  if (names.length === 0) return everything ? all : [...stack, ...optIn];
   return names.map((name) => {
     const node = /^kafka-(\d+)$/.exec(name);
     if (node && Number(node[1]) <= brokers) return kafkaComponent(brokers, [Number(node[1])]);

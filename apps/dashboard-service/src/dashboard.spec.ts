@@ -161,7 +161,7 @@ describe('dashboard-service (real stack)', () => {
         event: {
           id: published.eventId,
           type: 'new_user',
-          version: 2,
+          version: 3,
           occurredAt: published.envelope.occurredAt,
           key: live.userId,
           correlationId: published.envelope.correlationId,

@@ -191,9 +191,13 @@ describe('signup-analytics under kill -9 (real single-broker stack)', () => {
     expect(difference(expected, actual)).toEqual([]);
     // The last instance, on its management port: running, and its transactions counted.
     expect(health).toBe(200);
-    expect(metrics).toMatch(/^signup_analytics_transactions_total\{outcome="committed"\} [1-9]\d*$/m);
-    expect(metrics).toMatch(/^signup_analytics_records_processed_total [1-9]\d*$/m);
-    expect(metrics).toMatch(/^signup_analytics_windows_open \d+$/m);
+    // Every series carries service="signup-analytics", as the services' do (the alert rules group by it).
+    expect(metrics).toMatch(
+      /^signup_analytics_transactions_total\{outcome="committed",service="signup-analytics"\} [1-9]\d*$/m,
+    );
+    expect(metrics).toMatch(/^signup_analytics_records_processed_total\{service="signup-analytics"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^signup_analytics_windows_open\{service="signup-analytics"\} \d+$/m);
+    expect(metrics).toMatch(/^signup_analytics_running\{service="signup-analytics"\} 1$/m);
   }, 300_000);
 
   it('at-least-once (offsets committed after the sends): the same kills count batches twice', async () => {

@@ -8,6 +8,9 @@ import {
   createKafkajsClient,
   ensureTopics,
   loadKafkaConfig,
+  namespaced,
+  PersonalDataReader,
+  UserKeyStore,
 } from '@kafka-platform/kafka';
 import type { KafkaConfig } from '@kafka-platform/kafka';
 import { loadAnalyticsConfig } from './config';
@@ -36,13 +39,20 @@ async function main(): Promise<void> {
   const kafka = await createKafkajs(kafkaConfig, (level, message, extra) => log(`${level}: ${message}`, extra));
   await prepareTopics(kafkaConfig);
   const contract = catalogContract(kafkaConfig.topics.namespace);
-  const metrics = new AnalyticsMetrics();
+  const metrics = new AnalyticsMetrics(APP);
   // Before the restore: a probe sees "starting" (503 on /health) rather than a refused connection.
   const port = await new ManagementServer(metrics).listen(config.MANAGEMENT_PORT);
   log('management server listening', { port });
+  const codec = createAvroCodec(kafkaConfig.schemaRegistry, contract);
+  const keys = new UserKeyStore(await createKafkajsClient(kafkaConfig), codec, contract, {
+    keyEncryptionKey: kafkaConfig.personalData.keyEncryptionKey,
+    groupPrefix: namespaced(kafkaConfig.topics.namespace, `${APP}.user-keys`),
+    waitMs: kafkaConfig.personalData.keyWaitMs,
+  });
   const processor = new SignupAnalytics({
     kafka,
-    codec: createAvroCodec(kafkaConfig.schemaRegistry, contract),
+    codec,
+    personalData: new PersonalDataReader(keys),
     contract,
     namespace: kafkaConfig.topics.namespace,
     config,

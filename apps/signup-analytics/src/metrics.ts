@@ -32,6 +32,13 @@ export class AnalyticsMetrics {
     help: 'Windows (minute and locale) counted but not closed yet',
     registers: [this.registry],
   });
+  // 1 while it consumes (state restored), 0 while it starts or after it failed: what the StreamProcessorNotRunning
+  // alert watches (deploy/prometheus/alerts.yml), as ConsumerNotRunning watches the services' kafka_consumer_running.
+  private readonly runningGauge = new Gauge({
+    name: 'signup_analytics_running',
+    help: '1 while the processor consumes (state restored), else 0',
+    registers: [this.registry],
+  });
   private readonly transactions = new Counter({
     name: 'signup_analytics_transactions_total',
     help: 'Kafka transactions ended, by outcome (committed or aborted)',
@@ -39,8 +46,11 @@ export class AnalyticsMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** `service`: a label on every series, as the services' registries have it, so the alert rules group by it. */
+  constructor(service: string) {
+    this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
+    this.runningGauge.set(0);
     // Both outcomes from the start, so an alert on aborts sees 0 rather than no series.
     this.transactions.inc({ outcome: 'committed' }, 0);
     this.transactions.inc({ outcome: 'aborted' }, 0);
@@ -49,11 +59,13 @@ export class AnalyticsMetrics {
   /** The state is restored and the consumer runs. */
   running(): void {
     this.state = 'running';
+    this.runningGauge.set(1);
   }
 
   /** The processor stopped on an error: the process exits, and a restart restores the committed state. */
   failed(): void {
     this.state = 'failed';
+    this.runningGauge.set(0);
   }
 
   get health(): 'starting' | 'running' | 'failed' {

@@ -14,7 +14,7 @@ import {
   type AvroCodec,
   type EventContract,
 } from '@kafka-platform/kafka';
-import type { Headers } from '@kafka-platform/kafka';
+import type { Headers, PersonalDataReader } from '@kafka-platform/kafka';
 import type { AnalyticsConfig } from './config';
 import { watchedDomain } from './config';
 import type { AnalyticsMetrics } from './metrics';
@@ -23,11 +23,13 @@ import { WINDOW_MS, WindowStore, windowKey, type WindowCount } from './window-st
 
 export const APP = 'signup-analytics';
 
-type NewUser = EventPayload<'new_user', 2>;
+type NewUser = EventPayload<'new_user', 3>;
 
 export interface ProcessorDeps {
   readonly kafka: Kafka;
   readonly codec: AvroCodec;
+  /** Opens new_user's sealed email for the domain filter (crypto-shredding: an erased user's reads as empty). */
+  readonly personalData: PersonalDataReader;
   readonly contract: EventContract;
   readonly namespace: string | undefined;
   readonly config: AnalyticsConfig;
@@ -108,6 +110,7 @@ export class SignupAnalytics {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
     await this.producer.disconnect();
+    await this.deps.personalData.stop();
   }
 
   private get exactlyOnce(): boolean {
@@ -137,7 +140,7 @@ export class SignupAnalytics {
     const lateBefore = store.lateDropped;
     const filtered: Message[] = [];
     for (const message of fresh) {
-      const signup = await this.signup(message.headers as Headers | undefined, message.value);
+      const signup = await this.signup(message.headers as Headers | undefined, message.key, message.value);
       if (!signup) continue;
       store.add(batch.partition, signup.eventTime, signup.payload.locale);
       const domain = watchedDomain(signup.payload.email, this.deps.config.SIGNUP_ANALYTICS_DOMAINS);
@@ -202,10 +205,15 @@ export class SignupAnalytics {
   }
 
   /** A new_user record's payload and event time (the envelope's occurred-at); undefined for other event types. */
-  private async signup(headers: Headers | undefined, value: Buffer | null) {
+  private async signup(headers: Headers | undefined, key: Buffer | null, value: Buffer | null) {
     const envelope = fromHeaders(stringHeaders(headers));
     if ((envelope.type as EventType) !== 'new_user') return undefined;
-    const payload = (await this.deps.codec.decode(value, 'new_user', 2)) as NewUser;
+    const decoded = (await this.deps.codec.decode(value, 'new_user', 3)) as NewUser;
+    // Only the domain filter needs the email: without watched domains, no key is looked up at all.
+    const payload =
+      this.deps.config.SIGNUP_ANALYTICS_DOMAINS.length === 0
+        ? decoded
+        : await this.deps.personalData.reveal('new_user', key?.toString('utf8') ?? '', decoded);
     return { id: envelope.id, eventTime: Date.parse(envelope.occurredAt), payload };
   }
 
@@ -227,7 +235,13 @@ export class SignupAnalytics {
   }
 
   private domainRecord(user: NewUser, eventTime: number, emailDomain: string, causationId: string): Promise<Message> {
-    const payload = { ...user, emailDomain, signedUpAt: eventTime } satisfies EventPayload<'signup_by_domain', 1>;
+    // No email or name: the derived topic outlives the user's key, so it carries nothing a deletion must erase.
+    const payload = {
+      userId: user.userId,
+      locale: user.locale,
+      emailDomain,
+      signedUpAt: eventTime,
+    } satisfies EventPayload<'signup_by_domain', 2>;
     return this.eventRecord('signup_by_domain', payload, new Date(eventTime), causationId);
   }
 

@@ -3,6 +3,7 @@
 // The service runs in its own KAFKA_NAMESPACE, whose subjects (<ns>.user-events-<record>) only the compiled command
 // creates here; what reached Kafka is read with an independent client and decoded with the registry's own schema.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KAFKA_CONFIG, catalogTopicSpecs, createKafkajsClient, ensureTopics } from '@kafka-platform/kafka';
@@ -16,7 +17,12 @@ jest.setTimeout(90_000);
 
 const cli = join(__dirname, '..', '..', '..', 'libs', 'kafka', 'dist', 'schemas', 'schemas-cli.js');
 const registryUrl = stackEndpoints().schemaRegistryUrl;
-const PRODUCTION = { NODE_ENV: 'production', SCHEMA_REGISTRY_AUTO_REGISTER: 'false' };
+// Production refuses the public development key-encryption key: a key of its own, as a Secret would give it.
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  SCHEMA_REGISTRY_AUTO_REGISTER: 'false',
+  KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+};
 
 /** `node libs/kafka/dist/schemas/schemas-cli.js ...`, as CI and the Kubernetes Job run it. */
 async function schemas(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -66,6 +72,7 @@ describe('user-service in production mode (schemas registered by the schemas com
   it('accepts a user while its event waits for the schema, and publishes it once `schemas register` ran', async () => {
     const { namespace, topic } = service;
     const newUserSubject = `${namespace}.user-events-dev.kafkaplatform.users.NewUser`;
+    const userKeySubject = `${namespace}.user-keys-dev.kafkaplatform.users.UserKey`;
     expect(await subjectsOf(namespace)).toEqual([]);
 
     const response = await fetch(`${service.url}/users`, {
@@ -76,21 +83,19 @@ describe('user-service in production mode (schemas registered by the schemas com
     expect(response.status).toBe(201);
     const user = (await response.json()) as { id: string; email: string };
 
-    // The relay tried, and failed for want of the schema: the row stays pending, nothing reached the topic, and the
-    // service registered nothing itself.
-    const row = async () =>
-      (
-        await service.query<OutboxRow>(
-          `SELECT sent_at IS NOT NULL AS sent, attempts, last_error FROM outbox WHERE key = $1`,
-          [user.id],
-        )
-      )[0];
-    const pending = await waitFor('two failed publish attempts', async () => {
-      const found = await row();
-      return found && found.attempts >= 2 && found;
+    // The relay tried, and failed for want of the schema: the rows stay pending (the user's data key first; its
+    // new_user waits behind it, in key order), nothing reached the topic, and the service registered nothing itself.
+    const rows = () =>
+      service.query<OutboxRow>(
+        `SELECT sent_at IS NOT NULL AS sent, attempts, last_error FROM outbox WHERE key = $1 ORDER BY id`,
+        [user.id],
+      );
+    const [pending] = await waitFor('two failed publish attempts', async () => {
+      const found = await rows();
+      return found.length === 2 && (found[0]?.attempts ?? 0) >= 2 && found;
     });
-    expect(pending.sent).toBe(false);
-    if (pending.last_error) expect(pending.last_error).toContain(newUserSubject);
+    expect(pending?.sent).toBe(false);
+    if (pending?.last_error) expect(pending.last_error).toContain(userKeySubject);
     expect(await topicSize(topic)).toBe(0);
     expect(await subjectsOf(namespace)).toEqual([]);
     // What the prod init containers wait on: not registered yet.
@@ -102,7 +107,7 @@ describe('user-service in production mode (schemas registered by the schemas com
     const register = await schemas('register', '--namespace', namespace);
     expect({ code: register.code, err: register.err }).toEqual({ code: 0, err: '' });
     const id = Number(
-      new RegExp(`^${newUserSubject.replace(/\./g, '\\.')} -> v2 -> id (\\d+) `, 'm').exec(register.out)?.[1],
+      new RegExp(`^${newUserSubject.replace(/\./g, '\\.')} -> v3 -> id (\\d+) `, 'm').exec(register.out)?.[1],
     );
     expect(id).toBeGreaterThan(0);
     expect(await subjectsOf(namespace)).toEqual(
@@ -110,27 +115,31 @@ describe('user-service in production mode (schemas registered by the schemas com
         `${namespace}.user-events-dev.kafkaplatform.users.NewUser`,
         `${namespace}.user-events-dev.kafkaplatform.users.UserDeleted`,
         `${namespace}.user-events-dev.kafkaplatform.users.UserUpdated`,
+        userKeySubject,
         `${namespace}.user-signups-by-domain-dev.kafkaplatform.analytics.SignupByDomain`,
         `${namespace}.user-signups-per-minute-dev.kafkaplatform.analytics.SignupsPerMinute`,
       ].sort(),
     );
 
     // The relay's next round publishes it (its backoff is at most 10 s) and marks the row sent.
-    await waitFor('the outbox row sent', async () => (await row())?.sent, { timeoutMs: 30_000 });
+    await waitFor('the outbox rows sent', async () => (await rows()).every((r) => r.sent), { timeoutMs: 30_000 });
     const records = await readTopic(topic, (arrived) => arrived.some((r) => r.key === user.id));
     const record = records.find((r) => r.key === user.id);
-    expect(record).toMatchObject({ key: user.id, headers: { 'event-type': 'new_user', 'schema-version': '2' } });
+    expect(record).toMatchObject({ key: user.id, headers: { 'event-type': 'new_user', 'schema-version': '3' } });
     const value = record?.value as Buffer;
     expect(value.readUInt8(0)).toBe(0);
     expect(value.readInt32BE(1)).toBe(id);
     // Decoded with the schema the registry holds under that id, not with the platform's codec.
     const { schema } = (await (await fetch(`${registryUrl}/schemas/ids/${id}`)).json()) as { schema: string };
+    // The personal fields travel sealed (crypto-shredding): the registry's schema reads them as empty.
     expect(Type.forSchema(JSON.parse(schema)).fromBuffer(value.subarray(5))).toEqual({
       userId: user.id,
-      email: user.email,
-      name: 'Margaret Hamilton',
+      email: '',
+      name: '',
       locale: 'en-US',
+      personalData: expect.any(String),
     });
+    expect(value.includes(user.email)).toBe(false);
     expect(await schemas('check', '--registered', '--namespace', namespace)).toMatchObject({ code: 0 });
   });
 });

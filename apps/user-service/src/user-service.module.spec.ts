@@ -117,6 +117,7 @@ describe('user-service started while Kafka and the registry do not answer', () =
     const [pending] = await service.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM outbox WHERE sent_at IS NULL`,
     );
-    expect(pending?.count).toBe(1);
+    // The sign-up's two rows: the user's data key (user-keys) and new_user.
+    expect(pending?.count).toBe(2);
   });
 });

@@ -1,6 +1,11 @@
 import type { EventPayloads, LATEST_VERSIONS } from './generated/event-types.generated';
 import { EVENT_TYPES, isEventType, type EventType } from './schemas';
-import { USER_EVENTS_TOPIC, USER_SIGNUPS_BY_DOMAIN_TOPIC, USER_SIGNUPS_PER_MINUTE_TOPIC } from './topics';
+import {
+  USER_EVENTS_TOPIC,
+  USER_KEYS_TOPIC,
+  USER_SIGNUPS_BY_DOMAIN_TOPIC,
+  USER_SIGNUPS_PER_MINUTE_TOPIC,
+} from './topics';
 
 /** The consumer groups that read events; each keeps its own offsets and its own dead-letter topic. */
 export const CONSUMER_GROUPS = ['email-service', 'dashboard-service'] as const;
@@ -37,6 +42,11 @@ export interface EventCatalogEntry<T extends EventType> {
    * one record per key however long it runs. Absent: the topic keeps every event (see topic-specs).
    */
   readonly cleanupPolicy?: 'compact';
+  /**
+   * The producer may publish a tombstone (a null value) for a key of this compacted topic instead of a payload:
+   * compaction then removes every earlier record of the key. Only for `cleanupPolicy: 'compact'`.
+   */
+  readonly tombstoneWhenDeleted?: true;
 }
 
 /** The entry of any one event type, for code that learns the type only at run time. */
@@ -51,8 +61,8 @@ export const eventCatalog: { readonly [T in EventType]: EventCatalogEntry<T> } =
     type: 'new_user',
     topic: USER_EVENTS_TOPIC,
     keyField: 'userId',
-    versions: [1, 2],
-    latestVersion: 2,
+    versions: [1, 2, 3],
+    latestVersion: 3,
     recordName: `${NAMESPACE}.NewUser`,
     producer: 'user-service',
     consumerGroups: ['email-service', 'dashboard-service'],
@@ -61,8 +71,8 @@ export const eventCatalog: { readonly [T in EventType]: EventCatalogEntry<T> } =
     type: 'user_updated',
     topic: USER_EVENTS_TOPIC,
     keyField: 'userId',
-    versions: [1],
-    latestVersion: 1,
+    versions: [1, 2],
+    latestVersion: 2,
     recordName: `${NAMESPACE}.UserUpdated`,
     producer: 'user-service',
     consumerGroups: ['dashboard-service'],
@@ -94,11 +104,25 @@ export const eventCatalog: { readonly [T in EventType]: EventCatalogEntry<T> } =
     type: 'signup_by_domain',
     topic: USER_SIGNUPS_BY_DOMAIN_TOPIC,
     keyField: 'userId',
-    versions: [1],
-    latestVersion: 1,
+    versions: [1, 2],
+    latestVersion: 2,
     recordName: `${ANALYTICS_NAMESPACE}.SignupByDomain`,
     producer: 'signup-analytics',
     consumerGroups: [],
+  },
+  // Crypto-shredding: each user's data key, read in full by every service that decrypts personal fields
+  // (libs/kafka's UserKeyStore, no consumer group of the catalog's); deleting the user tombstones it.
+  user_key: {
+    type: 'user_key',
+    topic: USER_KEYS_TOPIC,
+    keyField: 'userId',
+    versions: [1],
+    latestVersion: 1,
+    recordName: `${NAMESPACE}.UserKey`,
+    producer: 'user-service',
+    consumerGroups: [],
+    cleanupPolicy: 'compact',
+    tombstoneWhenDeleted: true,
   },
 };
 

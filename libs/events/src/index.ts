@@ -3,6 +3,7 @@ export {
   USER_EVENTS_TOPIC,
   USER_SIGNUPS_BY_DOMAIN_TOPIC,
   USER_SIGNUPS_PER_MINUTE_TOPIC,
+  USER_KEYS_TOPIC,
   deadLetterTopic,
 } from './topics';
 export { EVENT_TYPES, isEventType, readSchema, schemaVersions } from './schemas';

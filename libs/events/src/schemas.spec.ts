@@ -21,9 +21,11 @@ describe('event schemas', () => {
   });
 
   it('lists the committed versions of each event, ascending', async () => {
-    expect(await schemaVersions('new_user')).toEqual([1, 2]);
-    expect(await schemaVersions('user_updated')).toEqual([1]);
+    expect(await schemaVersions('new_user')).toEqual([1, 2, 3]);
+    expect(await schemaVersions('user_updated')).toEqual([1, 2]);
     expect(await schemaVersions('user_deleted')).toEqual([1]);
+    expect(await schemaVersions('signup_by_domain')).toEqual([1, 2]);
+    expect(await schemaVersions('user_key')).toEqual([1]);
   });
 
   it('tells known wire names from others', () => {

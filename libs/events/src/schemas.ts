@@ -8,6 +8,7 @@ export const EVENT_TYPES = [
   'user_deleted',
   'signups_per_minute',
   'signup_by_domain',
+  'user_key',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -26,6 +26,13 @@ const DLQ_RETENTION_MS = 14 * 24 * 60 * 60 * 1000;
 // which needs every event. A fork that keeps personal data must set a retention, or use compaction with
 // tombstones on deletion, so a user's data can actually be erased.
 const KEEP_FOREVER = -1;
+// A topic whose tombstones erase (user-keys): compaction must remove a tombstoned key's earlier records within a
+// bound, not whenever the dirty ratio happens to call for it (a compacted topic's active segment also rolls at this
+// lag), and the tombstone itself stays, so a reader tells an erased key from one not yet published.
+const ERASURE_CONFIGS = {
+  'max.compaction.lag.ms': String(10 * 60 * 1000),
+  'delete.retention.ms': '9223372036854775807',
+};
 // A stream processor's state store: read in full on every start, so it has as few partitions as its writer needs
 // (signup-analytics runs one active instance; see apps/signup-analytics).
 const CHANGELOG_PARTITIONS = 1;
@@ -42,7 +49,7 @@ export function topicSpecs(options: TopicSpecOptions = {}): TopicSpec[] {
     configs: {
       // Compaction keeps the latest record per key forever and drops the older ones (and tombstoned keys).
       ...(retention === 'compact'
-        ? { 'cleanup.policy': 'compact' }
+        ? { 'cleanup.policy': 'compact', ...(erasable(topic) && ERASURE_CONFIGS) }
         : { 'cleanup.policy': 'delete', 'retention.ms': String(retention) }),
       'min.insync.replicas': String(minInsyncReplicas),
     },
@@ -80,6 +87,9 @@ function assertCount(name: string, value: number): void {
 const entries = () => Object.values(eventCatalog);
 
 const eventTopics = (): string[] => [...new Set(entries().map((entry) => entry.topic))];
+
+const erasable = (topic: string): boolean =>
+  entries().some((entry) => entry.topic === topic && 'tombstoneWhenDeleted' in entry && entry.tombstoneWhenDeleted);
 
 const compacted = (topic: string): boolean =>
   entries().some((entry) => entry.topic === topic && entry.cleanupPolicy === 'compact');

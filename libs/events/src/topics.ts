@@ -16,3 +16,10 @@ export const USER_SIGNUPS_BY_DOMAIN_TOPIC = 'user-signups-by-domain';
  * Compacted: only each key's latest value matters, and a closed window's tombstone removes it.
  */
 export const SIGNUP_ANALYTICS_CHANGELOG_TOPIC = 'signup-analytics.window-state.changelog';
+
+/**
+ * Each user's data key for crypto-shredding, keyed by userId: compacted, so it holds one key per user, and a
+ * deletion's tombstone removes the key for good. Only the user-service writes it and only services that decrypt
+ * personal fields read it (the KafkaUser ACLs of the prod overlay).
+ */
+export const USER_KEYS_TOPIC = 'user-keys';

@@ -53,6 +53,20 @@ export { SchemaRegistryHealthIndicator, checkSchemaRegistry } from './health/sch
 export { KafkaModule } from './nest/kafka.module';
 export type { KafkaModuleOptions } from './nest/kafka-module-options';
 export { CONSUMER_BATCH_SCOPE, EVENT_CONTRACT, KAFKA_CONFIG } from './nest/tokens';
+export { DEVELOPMENT_KEY_ENCRYPTION_KEY } from './config/kafka-config';
+export {
+  PersonalDataUnreadableError,
+  newDataKey,
+  openPersonalFields,
+  sealPersonalFields,
+  unwrapDataKey,
+  wrapDataKey,
+} from './personal-data/personal-data-cipher';
+export type { PersonalFields } from './personal-data/personal-data-cipher';
+export { ERASED, PersonalDataReader, PersonalDataWriter } from './personal-data/personal-data';
+export type { IssuedDataKey } from './personal-data/personal-data';
+export { UserKeyStore } from './personal-data/user-key-store';
+export type { DataKeyLookup, UserKeyStoreOptions } from './personal-data/user-key-store';
 export { EventPublisher } from './producer/event-publisher';
 export type {
   EventToPublish,

@@ -4,6 +4,7 @@ import type { DynamicModule, Provider } from '@nestjs/common';
 import { AggregateVersions } from './aggregate-versions/aggregate-versions';
 import { BatchTransaction } from './inbox/batch-transaction';
 import { Inbox } from './inbox/inbox';
+import { OUTBOX_RELAY_MODE, loadOutboxRelayMode } from './outbox/cdc/outbox-relay-mode';
 import { Outbox } from './outbox/outbox';
 import { OutboxMetrics } from './outbox/outbox-metrics';
 import { OUTBOX_RELAY_OPTIONS, OutboxRelay } from './outbox/outbox-relay';
@@ -43,10 +44,13 @@ export class MessagingModule {
     const providers: Provider[] = [];
     if (options.outbox) {
       const { relay = true, ...relayOptions } = options.outbox;
-      providers.push(Outbox, OutboxMetrics, {
-        provide: OUTBOX_RELAY_OPTIONS,
-        useValue: { ...RELAY_DEFAULTS, ...relayOptions },
-      });
+      providers.push(
+        Outbox,
+        OutboxMetrics,
+        { provide: OUTBOX_RELAY_OPTIONS, useValue: { ...RELAY_DEFAULTS, ...relayOptions } },
+        // Read when the app is created (as the platform's config is), so a bad OUTBOX_RELAY stops the start.
+        { provide: OUTBOX_RELAY_MODE, useFactory: () => loadOutboxRelayMode(process.env) },
+      );
       if (relay) providers.push(OutboxRelay);
     }
     if (options.inbox) providers.push(Inbox, AggregateVersions, BatchTransaction);

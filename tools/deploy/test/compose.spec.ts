@@ -30,7 +30,7 @@ import {
 import type { ComposeFile, ComposeService } from './support/compose-rules';
 import { configEnvNames, repoRoot } from './support/config-env-names';
 import { imagePins } from './support/image-pins';
-import { platformApps } from './support/platform-apps';
+import { platformApps, streamProcessors } from './support/platform-apps';
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 const composeText = read('docker-compose.yml');
@@ -67,12 +67,17 @@ const service = (file: ComposeFile, name: string): ComposeService => {
 /** Every service of the workspace (apps/* with a Dockerfile), with its API and management ports. */
 const PLATFORM_APPS = platformApps();
 const APPS = PLATFORM_APPS.map((app) => app.name);
+/** The stream processors (apps/* with a Dockerfile and no NestJS module): a management port, no API or database. */
+const PROCESSORS = streamProcessors();
+/** Every app that runs on Kafka: the services and the processors. */
+const KAFKA_APPS = [...APPS, ...PROCESSORS.map((processor) => processor.name)];
 
 // Host ports of docs/ARCHITECTURE.md's contract (the same as the local stack's), plus the Kafka UI, Prometheus,
 // Grafana and Jaeger (UI, OTLP gRPC and HTTP). The apps publish their API port (their module's defaultPort) and their
 // management port (/metrics, /docs: MANAGEMENT_PORT), both on loopback.
 const CONTRACT_PORTS: Record<string, number[]> = {
   ...Object.fromEntries(PLATFORM_APPS.map((app) => [app.name, [app.port, app.management]])),
+  ...Object.fromEntries(PROCESSORS.map((processor) => [processor.name, [processor.management]])),
   kafka: [9092],
   registry: [8081],
   postgres: [5432],
@@ -91,6 +96,8 @@ const COMMON_REQUIRED_ENV = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'DATABASE_U
 /** What an app needs beyond every service's: the email-service its SMTP relay. */
 const EXTRA_REQUIRED_ENV: Record<string, string[]> = { 'email-service': ['SMTP_HOST', 'SMTP_PORT'] };
 const requiredEnv = (app: string): string[] => [...COMMON_REQUIRED_ENV, ...(EXTRA_REQUIRED_ENV[app] ?? [])];
+/** A processor needs Kafka and the registry; MANAGEMENT_PORT is set so it matches the published port. */
+const PROCESSOR_REQUIRED_ENV = ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'MANAGEMENT_PORT'];
 
 describe('docker-compose.yml', () => {
   it('is a compose-spec file (no obsolete version key) with the platform services', () => {
@@ -150,8 +157,17 @@ describe('docker-compose.yml', () => {
 
   describe('health and start order', () => {
     it('gives every long-running service a healthcheck and runs the jobs once', () => {
-      expect([...oneShotServices(compose)].sort()).toEqual(['registry-init', 'topics']);
-      expect(healthchecks(compose)).toEqual([]);
+      const platform = applyProfiles(compose, []);
+      expect([...oneShotServices(platform)].sort()).toEqual(['registry-init', 'topics']);
+      expect(healthchecks(platform)).toEqual([]);
+    });
+
+    it('does so with the connect profile too, whose last job (registering the connector) nothing waits for', () => {
+      const withConnect = applyProfiles(compose, ['connect']);
+      expect([...oneShotServices(withConnect)].sort()).toEqual(['connect-plugins', 'registry-init', 'topics']);
+      expect(healthchecks(withConnect)).toEqual(['connect-register: a long-running service without a healthcheck']);
+      expect(service(compose, 'connect-register').restart).toBe('no');
+      expect(dependsOnConditions(withConnect)).toEqual([]);
     });
 
     it('starts a service only when what it needs is healthy or done', () => {
@@ -485,6 +501,60 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('docker-compose.yml: the stream processors', () => {
+  it('finds them in the workspace (apps/* with a Dockerfile and no NestJS module)', () => {
+    expect(PROCESSORS.map((processor) => processor.name)).toContain('signup-analytics');
+  });
+
+  describe.each(PROCESSORS)('$name', ({ name, management }) => {
+    const processor = () => service(compose, name);
+
+    it('is built from its own Dockerfile on the pinned Node image', () => {
+      expect(processor().build).toEqual({
+        context: '.',
+        dockerfile: `apps/${name}/Dockerfile`,
+        args: { NODE_IMAGE: '${NODE_IMAGE}' },
+      });
+    });
+
+    it('publishes its management port only (it has no API), on loopback, as MANAGEMENT_PORT says', () => {
+      expect(processor().ports).toEqual([`127.0.0.1:${management}:${management}`]);
+      expect(processor().environment?.['MANAGEMENT_PORT']).toBe(management);
+    });
+
+    it('sets only names its config schemas read (no database, no tokens, no PORT), and all it needs', () => {
+      const { names, files } = configEnvNames(name);
+      expect(files).toEqual(expect.arrayContaining(['libs/kafka/src/config/kafka-config.ts']));
+      expect(names.has('DATABASE_URL') || names.has('OIDC_ISSUER_URL') || names.has('PORT')).toBe(false);
+      expect(appEnvironment(name, processor(), names, PROCESSOR_REQUIRED_ENV)).toEqual([]);
+      expect(appWiring(compose, name)).toEqual([]);
+    });
+
+    it('reports a variable of the services it does not read', () => {
+      const changed = withEnv(name, { DATABASE_URL: 'postgresql://x:x@postgres:5432/x' });
+      expect(appEnvironment(name, service(changed, name), configEnvNames(name).names, PROCESSOR_REQUIRED_ENV)).toEqual([
+        `${name}: sets DATABASE_URL, which no config schema of it reads`,
+      ]);
+    });
+
+    it('starts once Kafka is healthy and the topics and the registry rule exist, and is restarted after a failure', () => {
+      expect(processor().depends_on).toEqual({
+        kafka: { condition: 'service_healthy' },
+        'registry-init': { condition: 'service_completed_successfully' },
+        topics: { condition: 'service_completed_successfully' },
+      });
+      // It exits on any failure by design (the next start restores the committed state), so something must start it.
+      expect(processor().restart).toBe('on-failure');
+    });
+
+    it('is healthy when ready: /health/ready on its management port', () => {
+      expect([processor().healthcheck?.test ?? []].flat().join(' ')).toContain(
+        `http://127.0.0.1:${management}/health/ready`,
+      );
+    });
+  });
+});
+
 describe('docker-compose.three-brokers.yml with --profile three-brokers', () => {
   const threeText = read('docker-compose.three-brokers.yml');
   // Compose resolves YAML anchors and `<<` merge keys; so does this parse.
@@ -516,7 +586,16 @@ describe('docker-compose.three-brokers.yml with --profile three-brokers', () => 
       expect(kafkaClusterProblems(alone)).toEqual([]);
       expect(kafkaClientProblems(alone)).toEqual([]);
     }
-    expect(Object.entries(compose.services).filter(([, s]) => s.profiles)).toEqual([]);
+    // Only Kafka Connect and its jobs are opt-in in docker-compose.yml (`--profile connect`).
+    expect(
+      Object.entries(compose.services)
+        .filter(([, s]) => s.profiles)
+        .map(([name, s]) => [name, s.profiles]),
+    ).toEqual([
+      ['connect-plugins', ['connect']],
+      ['connect', ['connect']],
+      ['connect-register', ['connect']],
+    ]);
   });
 
   it('adds only nodes 2 and 3, both in the three-brokers profile, and changes only services of docker-compose.yml', () => {
@@ -581,7 +660,7 @@ describe('docker-compose.three-brokers.yml with --profile three-brokers', () => 
 
   it('gives the topics job, the services and Kafka UI all three brokers, started once all three are healthy', () => {
     expect(kafkaClientProblems(project())).toEqual([]);
-    for (const name of ['topics', ...APPS]) {
+    for (const name of ['topics', ...KAFKA_APPS]) {
       expect({ name, brokers: service(project(), name).environment?.['KAFKA_BROKERS'] }).toEqual({
         name,
         brokers: 'kafka:19092,kafka-2:19092,kafka-3:19092',
@@ -590,6 +669,12 @@ describe('docker-compose.three-brokers.yml with --profile three-brokers', () => 
     for (const app of APPS) {
       expect(appWiring(project(), app)).toEqual([]);
       expect(appEnvironment(app, service(project(), app), configEnvNames(app).names, requiredEnv(app))).toEqual([]);
+    }
+    for (const { name } of PROCESSORS) {
+      expect(appWiring(project(), name)).toEqual([]);
+      expect(
+        appEnvironment(name, service(project(), name), configEnvNames(name).names, PROCESSOR_REQUIRED_ENV),
+      ).toEqual([]);
     }
   });
 

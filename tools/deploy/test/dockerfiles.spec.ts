@@ -24,10 +24,15 @@ import {
 import type { Dockerfile } from './support/dockerfile-rules';
 import { isIgnored, parseDockerignore } from './support/dockerignore';
 import { imagePins } from './support/image-pins';
-import { platformApps } from './support/platform-apps';
+import { deployedApps } from './support/platform-apps';
+import type { DeployedApp } from './support/platform-apps';
 
-/** Every service of the workspace (apps/* with a Dockerfile) and the API port its image exposes. */
-const APPS: Record<string, number> = Object.fromEntries(platformApps().map((app) => [app.name, app.port]));
+/**
+ * Every app of the workspace (apps/* with a Dockerfile) and the port its image exposes and health-checks: a service's
+ * API port (PORT), a stream processor's management port (MANAGEMENT_PORT), its only one.
+ */
+const DEPLOYED: Record<string, DeployedApp> = Object.fromEntries(deployedApps().map((app) => [app.name, app]));
+const APPS: Record<string, number> = Object.fromEntries(deployedApps().map((app) => [app.name, app.port]));
 type App = string;
 
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
@@ -89,6 +94,20 @@ const RUNTIME_FILES = (app: App): string[] => [
   ...(app === 'dashboard-service' ? ['apps/dashboard-service/src/web'] : []),
 ];
 
+/** The workspace folders (libs/x, apps/x) whose package.json or dist the runtime stage copies from the build. */
+const copiedWorkspaces = (text: string): string[] => [
+  ...new Set(
+    text
+      .split('\n')
+      .map((line) => /^COPY --from=build \/app\/((?:libs|apps)\/[^/\s]+)\//.exec(line)?.[1])
+      .filter((dir): dir is string => dir !== undefined),
+  ),
+];
+
+/** Copied workspaces the app does not run with: dead weight in the image, and code that could be loaded by mistake. */
+const extraWorkspaces = (text: string, used: readonly string[]): string[] =>
+  copiedWorkspaces(text).filter((dir) => !used.includes(dir));
+
 describe.each(Object.keys(APPS))('apps/%s/Dockerfile', (app) => {
   const file = parseDockerfile(dockerfileText(app));
 
@@ -121,9 +140,18 @@ describe.each(Object.keys(APPS))('apps/%s/Dockerfile', (app) => {
     expect(copiesIntoRuntime(file, ['node_modules', ...workspaceFiles, ...RUNTIME_FILES(app)])).toEqual([]);
   });
 
-  it(`exposes ${APPS[app] as number}, checks /health/live and starts dist/main.js`, () => {
-    expect(exposesPort(file, APPS[app] as number)).toEqual([]);
+  it('copies no workspace the app does not run with (the image carries exactly what runs)', () => {
+    expect(copiedWorkspaces(dockerfileText(app)).length).toBeGreaterThan(0);
+    expect(extraWorkspaces(dockerfileText(app), runtimeWorkspaces(app))).toEqual([]);
+  });
+
+  it(`exposes ${APPS[app] as number}, checks /health/live on it and starts dist/main.js`, () => {
+    const { port, portVariable } = DEPLOYED[app] as DeployedApp;
+    expect(exposesPort(file, port)).toEqual([]);
     expect(healthCheckOnLive(file)).toEqual([]);
+    // The check asks the port the app listens on: the variable the runtime sets, defaulting to the exposed port.
+    expect(dockerfileText(app)).toMatch(new RegExp(`^ENV [^]*?\\b${portVariable}=${port}\\b`, 'm'));
+    expect(dockerfileText(app)).toContain(`(process.env.${portVariable}||${port})+'/health/live'`);
     expect(startsApp(file, app)).toEqual([]);
   });
 });
@@ -222,16 +250,30 @@ describe('the Dockerfile rules report', () => {
   });
 });
 
+describe('the runtime workspaces rule', () => {
+  it("reports a lib the app does not run with (signup-analytics with libs/platform's dist)", () => {
+    const text = dockerfileText('signup-analytics').replace(
+      /^(COPY --from=build \/app\/libs\/kafka\/dist .*)$/m,
+      '$1\nCOPY --from=build /app/libs/platform/dist libs/platform/dist',
+    );
+    expect(text).toContain('libs/platform/dist');
+    expect(extraWorkspaces(text, runtimeWorkspaces('signup-analytics'))).toEqual(['libs/platform']);
+  });
+});
+
 describe("the apps' Dockerfiles", () => {
-  it('differ only in the app, its port and the web page the dashboard copies', () => {
+  it('differ only in the app, its port (and its variable), the workspaces it runs with and the dashboard page', () => {
     const normalized = (app: App) =>
       dockerfileText(app)
         .split('\n')
-        // Comments, the workspace manifest list (checked above, the same in all three) and the dashboard's page.
+        // Comments, the workspace manifest list (checked above, the same in all of them) and the dashboard's page.
         .filter((line) => line.trim() && !line.startsWith('#') && !line.includes('src/web'))
         .filter((line) => !/^COPY \S+\/package\.json \S+\/$/.test(line))
+        // The runtime's workspace copies: exactly the workspaces the app runs with, checked per app above.
+        .filter((line) => !/^COPY --from=build \/app\/(libs|apps)\/[^/\s]+\/(package\.json|dist) /.test(line))
         .join('\n')
         .replaceAll(app, '<app>')
+        .replace(new RegExp(`\\b${DEPLOYED[app]?.portVariable}\\b`, 'g'), '<port variable>')
         .replaceAll(String(APPS[app]), '<port>');
     for (const app of Object.keys(APPS)) {
       expect({ app, dockerfile: normalized(app) }).toEqual({ app, dockerfile: normalized('user-service') });

@@ -9,10 +9,17 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CONSUMER_GROUPS, deadLetterTopic, eventCatalog, topicSpecs, USER_EVENTS_TOPIC } from '@kafka-platform/events';
+import {
+  CONSUMER_GROUPS,
+  deadLetterTopic,
+  eventCatalog,
+  SIGNUP_ANALYTICS_CHANGELOG_TOPIC,
+  topicSpecs,
+  USER_EVENTS_TOPIC,
+} from '@kafka-platform/events';
 import { configEnvNames, repoRoot, RUNTIME_ENV_NAMES, schemaKeys } from './support/config-env-names';
 import { imagePins } from './support/image-pins';
-import { platformApps } from './support/platform-apps';
+import { platformApps, streamProcessors } from './support/platform-apps';
 import type { EnvVar, K8sObject, Workload } from './support/k8s-manifests';
 import { Manifests, nameOf, parseManifests, renderOverlay, selects } from './support/k8s-manifests';
 import {
@@ -54,6 +61,14 @@ const MONITORING_NAMESPACE = 'monitoring';
 const POSTGRES_CA = '/etc/postgres-ca/ca.crt';
 const REGISTRY_CA = '/etc/registry-ca/ca.crt';
 const APP_NAMES = APPS.map((app) => app.name);
+/**
+ * The stream processors (apps/* with a Dockerfile and no NestJS module, support/platform-apps.ts): one port, the
+ * management one; Kafka and the registry, no database, no tokens; one pod (k8s/base/apps/signup-analytics.yaml).
+ */
+const PROCESSORS = streamProcessors();
+const PROCESSOR_NAMES = PROCESSORS.map((processor) => processor.name);
+/** Every app with a Deployment, a KafkaUser and a registry login: the services and the processors. */
+const KAFKA_APP_NAMES = [...APP_NAMES, ...PROCESSOR_NAMES];
 const OUR_IMAGES = 'ghcr.io/your-org/kafka-platform/';
 const REALM_FILE = 'deploy/keycloak/kafka-platform-realm.json';
 const REALM = (JSON.parse(readFileSync(join(repoRoot, REALM_FILE), 'utf8')) as { realm: string }).realm;
@@ -84,12 +99,16 @@ const PROD_SHARED_SECRETS: Record<string, string[]> = {
   // Confluent-API clients of the registry: confidential clients of the OpenID Connect provider.
   'schemas-register-registry': ['client-id', 'client-secret'],
   'apicurio-registry-admin': ['client-id', 'client-secret'],
+  // Crypto-shredding's key-encryption key (openssl rand -base64 32), shared by every service that seals or opens.
+  'personal-data-key': ['key-encryption-key'],
 };
 const PROD_OPERATOR_SECRETS: Record<string, string[]> = {
   ...PROD_SHARED_SECRETS,
   ...Object.fromEntries(
     APPS.flatMap((app) => Object.entries(PER_SERVICE_SECRETS).map(([kind, keys]) => [`${app.name}-${kind}`, keys])),
   ),
+  // A processor has no database: only its registry login.
+  ...Object.fromEntries(PROCESSOR_NAMES.map((name) => [`${name}-registry`, PER_SERVICE_SECRETS['registry'] ?? []])),
 };
 // ... and Strimzi these: the cluster CA and one Secret per KafkaUser.
 const strimziSecrets = (manifests: Manifests): Record<string, string[]> => ({
@@ -198,7 +217,7 @@ describe.each(['dev', 'prod'] as const)('k8s/overlays/%s', (name) => {
 
   it('every workload runs restricted: non-root, read-only root filesystem, no privileges, seccomp, resources', () => {
     const workloads = manifests().workloads();
-    expect(workloads.map(nameOf)).toEqual(expect.arrayContaining(APPS.map((app) => `Deployment/${app.name}`)));
+    expect(workloads.map(nameOf)).toEqual(expect.arrayContaining(KAFKA_APP_NAMES.map((app) => `Deployment/${app}`)));
     expect(workloads.flatMap(podSecurityProblems)).toEqual([]);
     expect(workloads.flatMap(resourceProblems)).toEqual([]);
     expect(workloads.flatMap(imageProblems)).toEqual([]);
@@ -330,6 +349,72 @@ describe.each(['dev', 'prod'] as const)('k8s/overlays/%s', (name) => {
         expect(keys.protocol).toBe('https:');
         expect(opened).toEqual([Number(keys.port || 443)]);
       }
+    });
+  });
+
+  describe.each(PROCESSORS)('$name (stream processor)', ({ name: app, management }) => {
+    const workload = () => deployment(manifests(), app);
+    const labels = () => workload().spec.template.metadata?.labels ?? {};
+
+    it('probes /health/live and /health/ready on its management port, its only port', () => {
+      expect(serviceProbeProblems(workload(), app)).toEqual([]);
+      const [container] = workload().spec.template.spec.containers;
+      expect(container?.ports).toEqual([{ name: 'management', containerPort: management }]);
+      const probes = [container?.startupProbe, container?.livenessProbe, container?.readinessProbe];
+      expect(probes.map((probe) => probe?.httpGet?.port)).toEqual(['management', 'management', 'management']);
+    });
+
+    it('serves /metrics on its management port: config, container and scrape annotations agree', () => {
+      expect(resolvedEnv(manifests(), app, 'MANAGEMENT_PORT')).toBe(String(management));
+      expect(workload().spec.template.metadata?.annotations).toMatchObject({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(management),
+        'prometheus.io/path': '/metrics',
+      });
+    });
+
+    it('gets only variables its config schemas read: no database, no tokens, no HTTP settings', () => {
+      const { names } = configEnvNames(app);
+      expect(['DATABASE_URL', 'OIDC_ISSUER_URL', 'PORT', 'TRUST_PROXY_HOPS'].filter((name) => names.has(name))).toEqual(
+        [],
+      );
+      expect(envNameProblems(workload(), app, manifests(), names)).toEqual([]);
+    });
+
+    it('runs as one pod, replaced with Recreate and never autoscaled (its transactional id is one fixed id)', () => {
+      expect(singletonProblems(manifests(), app)).toEqual([]);
+      expect(manifests().find('Service', app)).toBeUndefined();
+    });
+
+    it("reaches Kafka and the registry as the services do, with the services' settings", () => {
+      for (const variable of ['KAFKA_BROKERS', 'SCHEMA_REGISTRY_URL', 'SCHEMA_REGISTRY_AUTO_REGISTER', 'NODE_ENV']) {
+        const services = envValue(deployment(manifests(), 'email-service'), 'email-service', manifests(), variable);
+        expect({ variable, value: resolvedEnv(manifests(), app, variable) }).toEqual({ variable, value: services });
+      }
+      for (const policy of ['registry-clients', 'kafka-clients']) {
+        const selector = (manifests().get('NetworkPolicy', policy).spec as PolicySpec).podSelector.matchLabels;
+        expect({ policy, selected: selects(selector, labels()) }).toEqual({ policy, selected: true });
+      }
+    });
+
+    it('reaches nothing else: no database, no identity provider, no trace collector', () => {
+      const egress = manifests()
+        .ofKind('NetworkPolicy')
+        .filter((policy) => (policy.spec as PolicySpec).egress !== undefined)
+        .filter((policy) => Object.keys((policy.spec as PolicySpec).podSelector.matchLabels ?? {}).length > 0)
+        .filter((policy) => selects((policy.spec as PolicySpec).podSelector.matchLabels, labels()))
+        .map((policy) => policy.metadata.name);
+      expect(egress.sort()).toEqual(['kafka-clients', 'registry-clients']);
+    });
+
+    it('admits only the monitoring namespace, to its management port', () => {
+      expect(admittedPeers(manifests(), app)).toEqual({ [management]: [namespacePeer(MONITORING_NAMESPACE)] });
+      const others = manifests()
+        .ofKind('NetworkPolicy')
+        .filter((policy) => policy.metadata.name !== app)
+        .filter((policy) => (policy.spec as PolicySpec).ingress !== undefined)
+        .filter((policy) => selects((policy.spec as PolicySpec).podSelector.matchLabels, labels()));
+      expect(others.map(nameOf)).toEqual([]);
     });
   });
 
@@ -516,7 +601,12 @@ describe('k8s/overlays/dev', () => {
         })),
       );
     expect(values.length).toBeGreaterThan(0);
-    expect(values.filter(({ key, value }) => key !== 'username' && !value.includes('changeme-dev'))).toEqual([]);
+    // ... or the public development key-encryption key of libs/kafka, which only ever seals development data.
+    const developmentKey = ({ key, value }: { key: string; value: string }) =>
+      key === 'key-encryption-key' && value === 'a2Fma2EtcGxhdGZvcm0gZGV2ZWxvcG1lbnQga2V5ISE=';
+    expect(
+      values.filter((v) => v.key !== 'username' && !v.value.includes('changeme-dev') && !developmentKey(v)),
+    ).toEqual([]);
   });
 
   it('creates in PostgreSQL every database the services and the registry connect to', () => {
@@ -540,7 +630,7 @@ describe('k8s/overlays/dev', () => {
       SCHEMA_REGISTRY_AUTO_REGISTER: 'true',
     });
     // So nothing waits for a registration: no schemas Job, no init container gate.
-    expect(schemaGateProblems(dev(), APP_NAMES, false)).toEqual([]);
+    expect(schemaGateProblems(dev(), KAFKA_APP_NAMES, false)).toEqual([]);
   });
 });
 
@@ -748,7 +838,7 @@ describe('k8s/overlays/prod', () => {
 
   it('gives every registry client its own login from a Secret, over https, trusting the registry CA', () => {
     const clients: { workload: Workload; container: string; secret: string }[] = [
-      ...APPS.flatMap(({ name: app }) => [
+      ...KAFKA_APP_NAMES.flatMap((app) => [
         { workload: deployment(prod(), app), container: app, secret: `${app}-registry` },
         { workload: deployment(prod(), app), container: SCHEMAS_INIT_CONTAINER, secret: `${app}-registry` },
       ]),
@@ -794,15 +884,15 @@ describe('k8s/overlays/prod', () => {
   });
 
   it('registers the schemas with a Job before the services start, each service waiting in an init container', () => {
-    expect(schemaGateProblems(prod(), APP_NAMES, true)).toEqual([]);
+    expect(schemaGateProblems(prod(), KAFKA_APP_NAMES, true)).toEqual([]);
     // Restricted like every pod (the workload checks above cover Jobs and init containers; named here to be sure).
     const job = prod().get<Workload>('Job', SCHEMAS_JOB);
-    const gated = APP_NAMES.map((app) => deployment(prod(), app));
+    const gated = KAFKA_APP_NAMES.map((app) => deployment(prod(), app));
     for (const workload of [job, ...gated]) {
       expect([...podSecurityProblems(workload), ...resourceProblems(workload), ...imageProblems(workload)]).toEqual([]);
     }
     expect(gated.map((workload) => workload.spec.template.spec.initContainers?.map((c) => c.name))).toEqual(
-      APP_NAMES.map(() => [SCHEMAS_INIT_CONTAINER]),
+      KAFKA_APP_NAMES.map(() => [SCHEMAS_INIT_CONTAINER]),
     );
     // The command the manifests run is the one libs/kafka builds, `npm run schemas` runs and the images ship.
     expect(cliProblems(SCHEMAS_CLI)).toEqual([]);
@@ -830,12 +920,10 @@ describe('k8s/overlays/prod', () => {
     expect(storage.volumes.map((volume) => volume.type)).toEqual(['persistent-claim']);
   });
 
-  it('has one SCRAM-SHA-512 KafkaUser per service, allowed exactly what the catalog says it does', () => {
+  it('has one SCRAM-SHA-512 KafkaUser per app, allowed exactly what the catalog says it does', () => {
     const users = prod().ofKind('KafkaUser');
-    expect(users.map((user) => user.metadata.name).sort()).toEqual(
-      [...APPS.map((app) => app.name), 'mirror-maker'].sort(),
-    );
-    for (const app of APPS) {
+    expect(users.map((user) => user.metadata.name).sort()).toEqual([...KAFKA_APP_NAMES, 'mirror-maker'].sort());
+    for (const app of KAFKA_APP_NAMES.map((name) => ({ name }))) {
       const spec = prod().get('KafkaUser', app.name).spec as { authentication: { type: string } };
       expect({ user: app.name, authentication: spec.authentication }).toEqual({
         user: app.name,
@@ -848,9 +936,9 @@ describe('k8s/overlays/prod', () => {
     }
   });
 
-  it.each(APPS)('$name logs in as its own KafkaUser and trusts only the cluster CA', ({ name: app }) => {
+  it.each(KAFKA_APP_NAMES)('%s logs in as its own KafkaUser and trusts only the cluster CA', (app) => {
     const workload = deployment(prod(), app);
-    const env = (variable: string) => envValue(workload, app, prod(), variable);
+    const env = (variable: string) => resolvedEnv(prod(), app, variable);
     expect(env('KAFKA_SASL_MECHANISM')).toBe('scram-sha-512');
     expect(env('KAFKA_SASL_USERNAME')).toBe(app);
     const password = workload.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'KAFKA_SASL_PASSWORD');
@@ -956,13 +1044,85 @@ function expectedAcls(service: string): string[] {
     acls.add(`Read group:${service}`).add(`Describe group:${service}`);
     acls.add(`Write topic:${dlq}`).add(`Describe topic:${dlq}`);
   }
+  // Consumers of user events open their sealed personal fields with the keys on user-keys (crypto-shredding),
+  // read under a group per instance.
+  if (consumedTopics(service).has(USER_EVENTS_TOPIC)) {
+    const keys = eventCatalog.user_key.topic;
+    acls.add(`Read topic:${keys}`).add(`Describe topic:${keys}`).add(`Read group:${service}.user-keys.…`);
+  }
   if (service === 'dashboard-service') {
     acls
       .add('Describe group:*')
       .add('Read group:dashboard-service.rebuild.…')
       .add('Delete group:dashboard-service.rebuild.…');
   }
+  if (service === 'signup-analytics') for (const acl of signupAnalyticsAcls()) acls.add(acl);
   return [...acls].sort();
+}
+
+/**
+ * What signup-analytics does beyond producing its catalog events (apps/signup-analytics/src/processor.ts, restore.ts):
+ * it reads user-events as its own group outside the catalog's consumer groups (no dead-letter topic: a record it
+ * cannot read stops it), commits that group's offsets inside its transactions, writes and restores its changelog
+ * (the restore under throw-away groups `signup-analytics.restore-<pid>-<time>`, deleted afterwards), and runs
+ * transactions under the id `<group>-<SIGNUP_ANALYTICS_INSTANCE>`, the instance as the Deployment sets it.
+ */
+function signupAnalyticsAcls(): string[] {
+  const name = 'signup-analytics';
+  const prod = overlay('prod');
+  // The id a namespace would prefix: prod runs none, so the group is the app's name.
+  expect(resolvedEnv(prod, name, 'KAFKA_NAMESPACE')).toBeUndefined();
+  const instance = resolvedEnv(prod, name, 'SIGNUP_ANALYTICS_INSTANCE');
+  // Set explicitly, never by the config's default or per pod: the one id the ACL names.
+  expect(instance).toMatch(/^[A-Za-z0-9._-]{1,40}$/);
+  return [
+    `Read topic:${USER_EVENTS_TOPIC}`,
+    `Describe topic:${USER_EVENTS_TOPIC}`,
+    `Read group:${name}`,
+    `Describe group:${name}`,
+    `Read topic:${SIGNUP_ANALYTICS_CHANGELOG_TOPIC}`,
+    `Write topic:${SIGNUP_ANALYTICS_CHANGELOG_TOPIC}`,
+    `Describe topic:${SIGNUP_ANALYTICS_CHANGELOG_TOPIC}`,
+    `Read group:${name}.restore-…`,
+    `Delete group:${name}.restore-…`,
+    `Write transactionalId:${name}-${instance}`,
+    `Describe transactionalId:${name}-${instance}`,
+    // Its domain filter opens new_user's sealed email with the keys on user-keys (crypto-shredding).
+    `Read topic:${eventCatalog.user_key.topic}`,
+    `Describe topic:${eventCatalog.user_key.topic}`,
+    `Read group:${name}.user-keys.…`,
+  ];
+}
+
+/**
+ * A container's value of a variable as the pod sees it: a literal, or the key of a ConfigMap it names
+ * (`configMapKeyRef`, which the processors use for the shared settings), else what envValue finds through envFrom.
+ */
+function resolvedEnv(manifests: Manifests, app: string, name: string): string | undefined {
+  const workload = deployment(manifests, app);
+  const container = workload.spec.template.spec.containers.find((candidate) => candidate.name === app);
+  const ref = container?.env?.find((env) => env.name === name)?.valueFrom?.configMapKeyRef;
+  if (ref) return (manifests.get('ConfigMap', ref.name).data as Record<string, string> | undefined)?.[ref.key];
+  return envValue(workload, app, manifests, name);
+}
+
+/**
+ * A singleton: one replica replaced with Recreate (the old pod gone before the new one starts), nothing that scales
+ * it (HPA, KEDA), and no Service it would need.
+ */
+function singletonProblems(manifests: Manifests, name: string): string[] {
+  const workload = deployment(manifests, name);
+  const spec = workload.spec as Workload['spec'] & { strategy?: { type?: string } };
+  const problems: string[] = [];
+  if (spec.replicas !== 1) problems.push(`replicas is ${spec.replicas ?? 'unset'}, not 1`);
+  if (spec.strategy?.type !== 'Recreate') problems.push(`strategy is ${spec.strategy?.type ?? 'RollingUpdate'}`);
+  for (const kind of ['HorizontalPodAutoscaler', 'ScaledObject']) {
+    for (const scaler of manifests.ofKind(kind)) {
+      const target = (scaler.spec as { scaleTargetRef?: { name?: string } }).scaleTargetRef?.name;
+      if (target === name) problems.push(`${nameOf(scaler)} scales it`);
+    }
+  }
+  return problems.map((problem) => `Deployment/${name}: ${problem}`);
 }
 
 /** The topics a group consumes by the catalog, with their partitions. */
@@ -1073,6 +1233,15 @@ describe('the monitoring generator (prod: PodMonitor, PrometheusRule, Grafana da
     const monitor = prod.get('PodMonitor', 'kafka-platform-services').spec as {
       selector: { matchLabels?: Record<string, string> };
     };
+    const processors = prod.get('PodMonitor', 'kafka-platform-stream-processors').spec as {
+      selector: { matchLabels?: Record<string, string> };
+      podMetricsEndpoints: unknown[];
+    };
+    expect(processors.podMetricsEndpoints).toEqual([{ port: 'management', path: '/metrics', interval: '30s' }]);
+    for (const app of PROCESSOR_NAMES) {
+      const labels = deployment(prod, app).spec.template.metadata?.labels;
+      expect({ app, scraped: selects(processors.selector.matchLabels, labels) }).toEqual({ app, scraped: true });
+    }
     for (const app of APP_NAMES) {
       const workload = deployment(prod, app);
       const ports = workload.spec.template.spec.containers[0]?.ports ?? [];
@@ -1255,6 +1424,31 @@ describe('the manifest checks reject broken objects', () => {
     expect(scaledObjectProblems(scaled, 'email-service', new Map([['order-events', 6]]), 9093)).toEqual([
       'ScaledObject/email-service: trigger topic user-events is none the group consumes (order-events)',
     ]);
+  });
+
+  it('a stream processor: a second replica, a rolling update, an autoscaler, a transactional id grant by prefix', () => {
+    const name = 'signup-analytics';
+    const twice = prodWith('Deployment', name, (workload) => {
+      workload.spec.replicas = 2;
+      (workload.spec as { strategy?: object }).strategy = { type: 'RollingUpdate' };
+      return workload;
+    });
+    expect(singletonProblems(twice, name)).toEqual([
+      `Deployment/${name}: replicas is 2, not 1`,
+      `Deployment/${name}: strategy is RollingUpdate`,
+    ]);
+    const hpa = clone(overlay('prod').get('HorizontalPodAutoscaler', 'user-service'));
+    hpa.metadata.name = name;
+    (hpa.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name = name;
+    const scaled = new Manifests('prod', [...overlay('prod').objects, hpa]);
+    expect(singletonProblems(scaled, name)).toEqual([`Deployment/${name}: HorizontalPodAutoscaler/${name} scales it`]);
+    // Any pod's id would do with a prefix grant: the ACL must name the one id.
+    const user = clone(overlay('prod').get('KafkaUser', name));
+    const acls = (user.spec as { authorization: { acls: Acl[] } }).authorization.acls;
+    const transactional = acls.find((acl) => acl.resource.type === 'transactionalId') as Acl;
+    transactional.resource = { type: 'transactionalId', name: `${name}-`, patternType: 'prefix' };
+    expect(aclsOf(user)).not.toEqual(expectedAcls(name));
+    expect(aclsOf(overlay('prod').get('KafkaUser', name))).toEqual(expectedAcls(name));
   });
 
   /** prod with a copy of one object changed by `change`, or without it when `change` returns undefined. */

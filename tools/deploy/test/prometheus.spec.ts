@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from './support/config-env-names';
-import { platformAppNames } from './support/platform-apps';
+import { platformAppNames, streamProcessors } from './support/platform-apps';
 
 const dir = join(repoRoot, 'deploy/prometheus');
 
@@ -43,7 +43,7 @@ interface Rule {
 
 /** The platform's metric names in a PromQL expression (a histogram's _bucket, _sum and _count series by its name). */
 const metricsIn = (expr: string) =>
-  [...expr.matchAll(/\b((?:outbox|kafka)_[a-z_]+)\b/g)].map((match) =>
+  [...expr.matchAll(/\b((?:outbox|kafka|signup_analytics)_[a-z_]+)\b/g)].map((match) =>
     (match[1] as string).replace(/_(bucket|sum|count)$/, ''),
   );
 
@@ -117,9 +117,10 @@ describe('Prometheus config and the Grafana dashboard (compose)', () => {
     expect(config.rule_files).toEqual(['alerts.yml']);
   });
 
-  it("scrapes each service's management port in compose", () => {
+  it("scrapes each app's management port in compose: the services' and the stream processors'", () => {
     const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((group) => group.targets));
-    const apps = platformAppNames();
+    const apps = [...platformAppNames(), ...streamProcessors().map((processor) => processor.name)];
+    expect(apps).toContain('signup-analytics');
     expect(targets).toEqual(apps.map((app) => `${app}:${compose.services[app]?.environment?.['MANAGEMENT_PORT']}`));
   });
 

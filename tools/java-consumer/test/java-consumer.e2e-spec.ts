@@ -64,7 +64,7 @@ describe('a Java consumer (kafka-clients + Apache Avro) reads what the Node serv
     if (platform) await deleteNamespaceTopics(platform.namespace);
   });
 
-  it('prints each sign-up decoded through the registry: key, event type, schema version and every field', async () => {
+  it('prints each sign-up decoded through the registry: key, event type, schema version and every field, personal ones sealed', async () => {
     const users = [
       { email: `${uniqueName('java')}@example.com`, name: 'Grace Java', locale: 'de' },
       { email: `${uniqueName('java')}@example.com`, name: 'Ada Ünicode ✓', locale: 'fr' },
@@ -84,10 +84,12 @@ describe('a Java consumer (kafka-clients + Apache Avro) reads what the Node serv
         topic: platform.topic,
         key: ids[i],
         eventType: 'new_user',
-        schemaVersion: '2',
+        schemaVersion: '3',
         schemaId,
-        value: { userId: ids[i], email: user.email, name: user.name, locale: user.locale },
+        // Sealed (crypto-shredding): the Java reader sees the ciphertext, never the address or the name.
+        value: { userId: ids[i], email: '', name: '', locale: user.locale, personalData: expect.any(String) },
       });
+      expect(JSON.stringify(byKey.get(ids[i]))).not.toContain(user.email);
     });
   });
 

@@ -73,6 +73,17 @@ export const keycloak = {
   realm: 'kafka-platform',
 };
 
+// The opt-in Kafka Connect worker (`up --with connect`, lib/connect.mjs): Connect at the broker's version, with the
+// Debezium PostgreSQL connector as its plugin, for the user-service's CDC outbox relay.
+export const connect = {
+  kafkaVersion: kafka.version,
+  debeziumVersion: '3.6.1.Final',
+  port: 8083,
+  runtimePom: join(here, '..', 'connect', 'runtime', 'pom.xml'),
+  debeziumPom: join(here, '..', 'connect', 'debezium', 'pom.xml'),
+  heap: process.env.LOCAL_STACK_CONNECT_HEAP ?? '384m',
+};
+
 const pgAdminUrl = process.env.LOCAL_STACK_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 export const postgres = {
   adminUrl: pgAdminUrl,

@@ -8,7 +8,7 @@ import { databaseUrl, deleteSubject, uniqueName, waitFor } from '@kafka-platform
 import type { Admin } from 'kafkajs';
 import { createTransport } from 'nodemailer';
 import { Client } from 'pg';
-import { createTopic, endpoints, kafkaClient, readFromStart } from './support';
+import { createTopic, endpoints, kafkaClient, platformServices, readFromStart } from './support';
 
 /** This machine's addresses that are not loopback (where a port bound to 0.0.0.0 or :: would also answer). */
 const externalAddresses = Object.values(networkInterfaces())
@@ -134,7 +134,7 @@ describe('local stack smoke', () => {
   });
 
   describe('PostgreSQL', () => {
-    it.each(['user_service', 'email_service', 'dashboard_service'])(
+    it.each(platformServices().map((service) => service.replaceAll('-', '_')))(
       'serves database %s to its own role',
       async (db) => {
         const client = new Client({ connectionString: databaseUrl(db) });
@@ -188,9 +188,7 @@ describe('local stack smoke', () => {
         realm_access?: { roles: string[] };
       };
       expect(payload.iss).toBe(issuer);
-      expect([payload.aud].flat()).toEqual(
-        expect.arrayContaining(['user-service', 'email-service', 'dashboard-service']),
-      );
+      expect([payload.aud].flat()).toEqual(expect.arrayContaining(platformServices()));
       expect(payload).toMatchObject({ azp: 'platform-cli', preferred_username: 'vera' });
       expect(payload.realm_access?.roles).toContain('users:read');
       expect(payload.realm_access?.roles).not.toContain('admin');

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stackEndpoints, waitFor } from '@kafka-platform/testing';
@@ -6,6 +7,23 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Admin, Consumer } from 'kafkajs';
 
 export const endpoints = stackEndpoints();
+
+/**
+ * The platform's services as the workspace has them: every apps/<name> that runs on libs/platform, so each has a
+ * database of its own named after it and is an audience of the realm's tokens. A stream processor on libs/kafka alone
+ * (signup-analytics) has neither. A service added by `nx g @kafka-platform/plugin:service` is found without a list.
+ */
+export function platformServices(): string[] {
+  const apps = join(__dirname, '..', '..', '..', 'apps');
+  return readdirSync(apps)
+    .filter((name) => {
+      const manifest = join(apps, name, 'package.json');
+      if (!existsSync(manifest)) return false;
+      const { dependencies } = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: Record<string, string> };
+      return '@kafka-platform/platform' in (dependencies ?? {});
+    })
+    .sort();
+}
 
 export const kafkaClient = (clientId: string): Kafka =>
   new Kafka({ clientId, brokers: endpoints.kafkaBrokers, logLevel: logLevel.NOTHING });

@@ -1,4 +1,4 @@
-import type { NewUserV2 } from '@kafka-platform/events';
+import type { NewUserV3 } from '@kafka-platform/events';
 import { EventPattern } from '@kafka-platform/kafka';
 import type { KafkaEventContext } from '@kafka-platform/kafka';
 import { CreateInbox1763900000001, Inbox, MessagingModule } from '@kafka-platform/messaging';
@@ -10,10 +10,11 @@ import { Ctx, Payload } from '@nestjs/microservices';
 export class WelcomeMailHandler {
   constructor(private readonly inbox: Inbox) {}
 
-  // v1 records are read as v2 (locale defaults to 'en'); a method taking another event's or version's payload does
-  // not compile. Pipes, guards, interceptors and exception filters apply as to any Nest handler.
+  // Older records are read as v3 (locale defaults to 'en'), and the library has opened the sealed email and name
+  // (empty once the user is erased); a method taking another event's or version's payload does not compile.
+  // Pipes, guards, interceptors and exception filters apply as to any Nest handler.
   @EventPattern('new_user')
-  async onNewUser(@Payload() user: NewUserV2, @Ctx() context: KafkaEventContext<'new_user'>): Promise<void> {
+  async onNewUser(@Payload() user: NewUserV3, @Ctx() context: KafkaEventContext<'new_user'>): Promise<void> {
     // The event id goes into the inbox in the same transaction as the effects: a redelivered event does nothing.
     await this.inbox.handleOnce(context.getEnvelope(), async (manager) => {
       await manager.query(`INSERT INTO welcome_mails (user_id, address) VALUES ($1, $2)`, [user.userId, user.email]);

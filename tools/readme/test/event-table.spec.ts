@@ -24,6 +24,6 @@ describe('the per-event table (docs/events.md)', () => {
   it('names every event of the catalog with its handlers', () => {
     const table = readFileSync(join(root, 'docs/events.md'), 'utf8');
     for (const event of ['new_user', 'user_updated', 'user_deleted']) expect(table).toContain(`| \`${event}\``);
-    expect(table).toContain('(../apps/email-service/src/welcome-mail/new-user.handler.ts) (v2)');
+    expect(table).toContain('(../apps/email-service/src/welcome-mail/new-user.handler.ts) (v3)');
   });
 });

@@ -1,4 +1,4 @@
-import type { UserUpdatedV1 } from '@kafka-platform/events';
+import type { UserUpdatedV2 } from '@kafka-platform/events';
 import { EventPattern } from '@kafka-platform/kafka';
 import type { KafkaEventContext } from '@kafka-platform/kafka';
 import { Controller } from '@nestjs/common';
@@ -17,7 +17,7 @@ export class UserUpdatedHandler {
 
   @EventPattern('user_updated')
   async onUserUpdated(
-    @Payload() user: UserUpdatedV1,
+    @Payload() user: UserUpdatedV2,
     @Ctx() context: KafkaEventContext<'user_updated'>,
   ): Promise<void> {
     const event = context.getEnvelope();

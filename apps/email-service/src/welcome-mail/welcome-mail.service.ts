@@ -1,4 +1,4 @@
-import type { NewUserV2 } from '@kafka-platform/events';
+import type { NewUserV3 } from '@kafka-platform/events';
 import type { EventEnvelope } from '@kafka-platform/kafka';
 import { AggregateVersions, Inbox } from '@kafka-platform/messaging';
 import type { InboxOutcome } from '@kafka-platform/messaging';
@@ -43,7 +43,7 @@ export class WelcomeMailService {
    * When the process lives on and only the database failed (a restart between the server's accept and the COMMIT),
    * the retry of the same event records the mail without sending it again: this process remembers the accept.
    */
-  async sendOnce(event: EventEnvelope<NewUserV2>): Promise<InboxOutcome> {
+  async sendOnce(event: EventEnvelope<NewUserV3>): Promise<InboxOutcome> {
     const { userId, email, name, locale } = event.payload;
     const mail = renderWelcomeMail({ name, locale });
     const messageId = messageIdFor(event.id);

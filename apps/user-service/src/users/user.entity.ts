@@ -15,6 +15,10 @@ export class User {
   @Column('text')
   locale!: string;
 
+  /** The user's data key, wrapped under the key-encryption key; null for a user from before crypto-shredding. */
+  @Column('text', { name: 'wrapped_key', nullable: true })
+  wrappedKey!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

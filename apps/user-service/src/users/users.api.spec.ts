@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HEADER } from '@kafka-platform/kafka';
+import { DEVELOPMENT_KEY_ENCRYPTION_KEY, HEADER, openPersonalFields, unwrapDataKey } from '@kafka-platform/kafka';
 import { authHeaders, uniqueName, waitFor } from '@kafka-platform/testing';
 import { UserEventsReader, startUserService } from '../../test/test-support/user-service-under-test';
 import type { UserServiceUnderTest } from '../../test/test-support/user-service-under-test';
@@ -21,6 +21,15 @@ interface ErrorBody {
   message: string;
   code?: string;
   errors?: { field: string; messages: string[] }[];
+}
+
+/** new_user v3 / user_updated v2 as decoded: personal fields empty, sealed in personalData. */
+interface SealedUser {
+  userId: string;
+  email: string;
+  name: string;
+  locale: string;
+  personalData: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -53,6 +62,15 @@ describe('users API (in-process on the real stack)', () => {
     expect(response.status).toBe(201);
     return json<UserBody>(response);
   };
+  /** An event's sealed personal fields, opened with the user's key as stored (the test runs on the development key). */
+  const opened = async (type: string, decoded: unknown) => {
+    const payload = decoded as SealedUser;
+    const [row] = await service.query<{ wrapped_key: string }>(`SELECT wrapped_key FROM users WHERE id = $1`, [
+      payload.userId,
+    ]);
+    const key = unwrapDataKey(DEVELOPMENT_KEY_ENCRYPTION_KEY, payload.userId, row?.wrapped_key ?? '');
+    return openPersonalFields(key, payload.userId, type, payload.personalData ?? '');
+  };
   const outboxRows = async () =>
     (await service.query<{ count: number }>(`SELECT count(*)::int AS count FROM outbox`))[0]?.count;
 
@@ -82,7 +100,7 @@ describe('users API (in-process on the real stack)', () => {
       expect(user).toMatchObject({ name, locale: 'de-CH' });
     });
 
-    it('publishes new_user v2 through the outbox, keyed by userId, with the request correlation id', async () => {
+    it('publishes new_user v3 through the outbox, keyed by userId, its personal fields sealed, with the request correlation id', async () => {
       const correlationId = uniqueName('corr');
       const response = await send(
         'POST',
@@ -95,18 +113,26 @@ describe('users API (in-process on the real stack)', () => {
       const user = await json<UserBody>(response);
 
       const event = await events.next(`new_user for ${user.id}`, (e) => e.key === user.id && e.type === 'new_user');
-      expect(event.payload).toEqual({ userId: user.id, email: user.email, name: 'Grace Hopper', locale: 'en-US' });
+      expect({ ...(event.payload as SealedUser) }).toEqual({
+        userId: user.id,
+        email: '',
+        name: '',
+        locale: 'en-US',
+        personalData: expect.any(String),
+      });
+      expect(event.record.value?.includes(user.email)).toBe(false);
+      expect(await opened('new_user', event.payload)).toEqual({ email: user.email, name: 'Grace Hopper' });
       expect(event.record.headers).toMatchObject({
         [HEADER.eventId]: expect.stringMatching(UUID),
         [HEADER.eventType]: 'new_user',
-        [HEADER.schemaVersion]: '2',
+        [HEADER.schemaVersion]: '3',
         [HEADER.correlationId]: correlationId,
       });
       expect(event.record.topic).toBe(`${service.namespace}.user-events`);
       // The relay marks the row sent once Kafka acknowledged it; the event id is the one the row was written with.
       const row = await waitFor('the outbox row marked sent', async () => {
         const [found] = await service.query<{ event_id: string; sent: boolean }>(
-          `SELECT event_id, sent_at IS NOT NULL AS sent FROM outbox WHERE key = $1`,
+          `SELECT event_id, sent_at IS NOT NULL AS sent FROM outbox WHERE key = $1 AND event_type = 'new_user'`,
           [user.id],
         );
         return found?.sent && found;
@@ -203,7 +229,8 @@ describe('users API (in-process on the real stack)', () => {
       );
       expect(responses.map((response) => response.status).sort()).toEqual([201, 409, 409, 409, 409]);
       const rows = await service.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM outbox WHERE event_type = 'new_user' AND lower(payload->>'email') = lower($1)`,
+        `SELECT count(*)::int AS count FROM outbox o JOIN users u ON o.key = u.id::text
+          WHERE o.event_type = 'new_user' AND lower(u.email) = lower($1)`,
         [address],
       );
       expect(rows[0]?.count).toBe(1);
@@ -391,7 +418,14 @@ describe('users API (in-process on the real stack)', () => {
         `user_updated for ${user.id}`,
         (e) => e.key === user.id && e.type === 'user_updated',
       );
-      expect(event.payload).toEqual({ userId: user.id, email: user.email, name: 'Ada King', locale: 'fr-CH' });
+      expect({ ...(event.payload as SealedUser), personalData: null }).toEqual({
+        userId: user.id,
+        email: '',
+        name: '',
+        locale: 'fr-CH',
+        personalData: null,
+      });
+      expect(await opened('user_updated', event.payload)).toEqual({ email: user.email, name: 'Ada King' });
       expect(event.record.headers[HEADER.correlationId]).toBe(correlationId);
     });
 

@@ -11,6 +11,7 @@ import { ListUsersService } from './list-users/list-users.service';
 import { UpdateUserController } from './update-user/update-user.controller';
 import { UserAccess } from './user-access';
 import { UpdateUserService } from './update-user/update-user.service';
+import { UserEvents } from './user-events';
 import { User } from './user.entity';
 
 @Module({
@@ -22,6 +23,14 @@ import { User } from './user.entity';
     UpdateUserController,
     DeleteUserController,
   ],
-  providers: [CreateUserService, ListUsersService, GetUserService, UpdateUserService, DeleteUserService, UserAccess],
+  providers: [
+    CreateUserService,
+    ListUsersService,
+    GetUserService,
+    UpdateUserService,
+    DeleteUserService,
+    UserAccess,
+    UserEvents,
+  ],
 })
 export class UsersModule {}

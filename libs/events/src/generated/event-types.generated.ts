@@ -23,6 +23,20 @@ export interface NewUserV2 {
   locale: string;
 }
 
+/** A user signed up. Published by the user-service on user-events, keyed by userId. */
+export interface NewUserV3 {
+  /** The new user's id. */
+  userId: string;
+  /** The address the user signed up with. Empty from v3 on: the address travels encrypted in personalData. */
+  email: string;
+  /** Display name. Empty from v3 on: the name travels encrypted in personalData. */
+  name: string;
+  /** BCP 47 language tag for mail and UI text, e.g. "en" or "de-CH". Data written by v1 reads as "en". */
+  locale: string;
+  /** The personal fields ({"email","name"} as JSON), encrypted with AES-256-GCM under the user's data key (published on user-keys) with the userId and event type as additional data, base64: 12-byte IV, 16-byte tag, ciphertext. Consumers decrypt through libs/kafka; once the user is deleted the key is gone and the fields read as empty. Null in events written before v3, which carry the fields in clear. */
+  personalData: null | string;
+}
+
 /** A new_user whose email is in a watched domain, re-published by signup-analytics (a stream filter) on user-signups-by-domain, keyed by userId. */
 export interface SignupByDomainV1 {
   /** The new user's id. */
@@ -31,6 +45,18 @@ export interface SignupByDomainV1 {
   email: string;
   /** Display name. */
   name: string;
+  /** BCP 47 language tag, as on new_user. */
+  locale: string;
+  /** The watched domain the address matched, lower case. */
+  emailDomain: string;
+  /** The new_user event's occurred-at. */
+  signedUpAt: number;
+}
+
+/** A new_user whose email is in a watched domain, re-published by signup-analytics (a stream filter) on user-signups-by-domain, keyed by userId. From v2 on it carries no personal data (no email, no name): a derived topic outlives the user's key, so it must hold nothing a deletion has to erase. */
+export interface SignupByDomainV2 {
+  /** The new user's id. */
+  userId: string;
   /** BCP 47 language tag, as on new_user. */
   locale: string;
   /** The watched domain the address matched, lower case. */
@@ -61,6 +87,14 @@ export interface UserDeletedV1 {
   userId: string;
 }
 
+/** A user's data key was issued: the key that encrypts the personal fields of that user's events (crypto-shredding). Published by the user-service on the compacted, access-restricted user-keys topic, keyed by userId. Deleting the user publishes a tombstone (a null value) instead, after which the user's events cannot be decrypted anywhere. */
+export interface UserKeyV1 {
+  /** The user whose events the key opens: the record key, so compaction keeps one key per user. */
+  userId: string;
+  /** The 256-bit data key, encrypted (AES-256-GCM) under the platform's key-encryption key with the userId as additional data, base64: 12-byte IV, 16-byte tag, ciphertext. Readers of the topic without the key-encryption key learn nothing. */
+  wrappedKey: string;
+}
+
 /** A user's profile changed. Carries the whole new state, not a diff, so a consumer needs no earlier event to apply it. Published by the user-service on user-events, keyed by userId. */
 export interface UserUpdatedV1 {
   /** The user's id. */
@@ -73,14 +107,30 @@ export interface UserUpdatedV1 {
   locale: string;
 }
 
+/** A user's profile changed. Carries the whole new state, not a diff, so a consumer needs no earlier event to apply it. Published by the user-service on user-events, keyed by userId. */
+export interface UserUpdatedV2 {
+  /** The user's id. */
+  userId: string;
+  /** The user's address after the change. Empty from v2 on: the address travels encrypted in personalData. */
+  email: string;
+  /** Display name after the change. Empty from v2 on: the name travels encrypted in personalData. */
+  name: string;
+  /** BCP 47 language tag after the change, e.g. "en" or "de-CH". */
+  locale: string;
+  /** The personal fields ({"email","name"} as JSON), encrypted with AES-256-GCM under the user's data key (published on user-keys) with the userId and event type as additional data, base64: 12-byte IV, 16-byte tag, ciphertext. Consumers decrypt through libs/kafka; once the user is deleted the key is gone and the fields read as empty. Null in events written before v2, which carry the fields in clear. */
+  personalData: null | string;
+}
+
 /** Every event's payload type, by wire name and schema version. */
 export interface EventPayloads {
   new_user: {
     1: NewUserV1;
     2: NewUserV2;
+    3: NewUserV3;
   };
   signup_by_domain: {
     1: SignupByDomainV1;
+    2: SignupByDomainV2;
   };
   signups_per_minute: {
     1: SignupsPerMinuteV1;
@@ -88,16 +138,21 @@ export interface EventPayloads {
   user_deleted: {
     1: UserDeletedV1;
   };
+  user_key: {
+    1: UserKeyV1;
+  };
   user_updated: {
     1: UserUpdatedV1;
+    2: UserUpdatedV2;
   };
 }
 
 /** The newest schema version of each event: the one producers write. */
 export const LATEST_VERSIONS = {
-  new_user: 2,
-  signup_by_domain: 1,
+  new_user: 3,
+  signup_by_domain: 2,
   signups_per_minute: 1,
   user_deleted: 1,
-  user_updated: 1,
+  user_key: 1,
+  user_updated: 2,
 } as const;

@@ -67,9 +67,16 @@ describe('ensureTopics (real Kafka)', () => {
       ['user-signups-per-minute', 6, replicas],
       ['user-signups-per-minute.dashboard-service.dlq', 3, replicas],
       ['user-signups-by-domain', 6, replicas],
+      // Crypto-shredding's data keys: compacted; a deletion's tombstone stays, the key it replaces goes within 10 min.
+      ['user-keys', 6, replicas],
       ['signup-analytics.window-state.changelog', 1, replicas],
     ]);
     expect(specs[0]?.configs['min.insync.replicas']).toBe(String(Math.min(2, replicas)));
+    expect(specs.find((s) => s.topic === 'user-keys')?.configs).toMatchObject({
+      'cleanup.policy': 'compact',
+      'max.compaction.lag.ms': '600000',
+      'delete.retention.ms': '9223372036854775807',
+    });
   });
 
   it('gives three brokers replication factor 3 and min.insync.replicas 2, whatever the stack runs', () => {

@@ -5,7 +5,8 @@ export type Headers = Record<string, string>;
 
 export interface OutgoingRecord {
   readonly key: string | Buffer | null;
-  readonly value: Buffer;
+  /** null: a tombstone, which compaction turns into the removal of the key. */
+  readonly value: Buffer | null;
   readonly headers: Headers;
 }
 

@@ -70,7 +70,8 @@ export class PlatformaticProducer implements KafkaProducerPort {
       return {
         topic,
         key: bytes ?? undefined,
-        value,
+        // The library writes an absent value as a null one: a tombstone.
+        value: value ?? undefined,
         headers: headerBytes(headers),
         partition: bytes === null ? this.nextUnkeyed(topic, count) : partitionForKey(bytes, count),
       };

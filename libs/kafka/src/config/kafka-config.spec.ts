@@ -1,6 +1,7 @@
-import { loadKafkaConfig } from './kafka-config';
+import { DEVELOPMENT_KEY_ENCRYPTION_KEY, loadKafkaConfig } from './kafka-config';
 import { ConfigError } from '@kafka-platform/core';
 
+const KEK = Buffer.alloc(32, 7).toString('base64');
 const valid = { KAFKA_BROKERS: 'localhost:9092', SCHEMA_REGISTRY_URL: 'http://localhost:8081/apis/ccompat/v7/' };
 
 function issuesOf(env: NodeJS.ProcessEnv): readonly string[] {
@@ -24,15 +25,28 @@ describe('loadKafkaConfig', () => {
       retry: { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 10_000, transientRetryForMs: 3_600_000 },
       consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000, deadAfterMs: 120_000, keyConcurrency: 1 },
       shutdownTimeoutMs: 10_000,
+      personalData: { keyEncryptionKey: DEVELOPMENT_KEY_ENCRYPTION_KEY, keyWaitMs: 15_000 },
     });
   });
 
   it('only looks schemas up in production unless told to register', () => {
-    expect(loadKafkaConfig({ ...valid, NODE_ENV: 'production' }, 'svc').schemaRegistry.autoRegister).toBe(false);
+    const production = { ...valid, NODE_ENV: 'production', KEY_ENCRYPTION_KEY: KEK };
+    expect(loadKafkaConfig(production, 'svc').schemaRegistry.autoRegister).toBe(false);
     expect(
-      loadKafkaConfig({ ...valid, NODE_ENV: 'production', SCHEMA_REGISTRY_AUTO_REGISTER: 'true' }, 'svc').schemaRegistry
-        .autoRegister,
+      loadKafkaConfig({ ...production, SCHEMA_REGISTRY_AUTO_REGISTER: 'true' }, 'svc').schemaRegistry.autoRegister,
     ).toBe(true);
+  });
+
+  it('takes the key-encryption key from KEY_ENCRYPTION_KEY, refuses a bad one, and demands one in production', () => {
+    expect(loadKafkaConfig({ ...valid, KEY_ENCRYPTION_KEY: KEK }, 'svc').personalData.keyEncryptionKey).toEqual(
+      Buffer.from(KEK, 'base64'),
+    );
+    expect(issuesOf({ ...valid, KEY_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toEqual([
+      'KEY_ENCRYPTION_KEY must be 32 random bytes, base64 (openssl rand -base64 32)',
+    ]);
+    expect(issuesOf({ ...valid, NODE_ENV: 'production' })).toEqual([
+      'KEY_ENCRYPTION_KEY is required when NODE_ENV=production (the development key is public)',
+    ]);
   });
 
   it('turns on TLS with SASL, pins the CA file, and names missing credentials', () => {

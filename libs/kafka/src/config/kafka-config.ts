@@ -41,6 +41,12 @@ const schema = z
     SCHEMA_REGISTRY_PASSWORD: z.string().min(1).optional(),
     SCHEMA_REGISTRY_AUTO_REGISTER: flag.optional(),
     NODE_ENV: z.string().optional(),
+    KEY_ENCRYPTION_KEY: z
+      .string()
+      .transform((value) => Buffer.from(value, 'base64'))
+      .refine((key) => key.length === 32, 'must be 32 random bytes, base64 (openssl rand -base64 32)')
+      .optional(),
+    USER_KEY_WAIT_MS: positiveInt('a whole number of milliseconds >= 1').default(15_000),
     KAFKA_NAMESPACE: z
       .string()
       .regex(/^[a-zA-Z0-9_-]{1,60}$/, 'must be 1 to 60 letters, digits, "_" or "-"')
@@ -93,6 +99,10 @@ const schema = z
         path: ['SCHEMA_REGISTRY_URL'],
         message: `is plain http to ${registryHost}, so SCHEMA_REGISTRY_USERNAME / SCHEMA_REGISTRY_PASSWORD would cross the network in clear text: use https (plain http only to a loopback host)`,
       });
+    }
+    if (env.NODE_ENV === 'production' && !env.KEY_ENCRYPTION_KEY) {
+      // The development key is in the repository: in production it would encrypt nothing.
+      needs('KEY_ENCRYPTION_KEY', 'NODE_ENV=production (the development key is public)');
     }
     if (env.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > env.KAFKA_SESSION_TIMEOUT_MS) {
       ctx.addIssue({
@@ -197,7 +207,19 @@ export interface KafkaConfig {
   readonly retry: RetryPolicy;
   readonly consumer: ConsumerTimings;
   readonly shutdownTimeoutMs: number;
+  readonly personalData: {
+    /** Wraps every user's data key on user-keys (KEY_ENCRYPTION_KEY; a public development key outside production). */
+    readonly keyEncryptionKey: Buffer;
+    /** How long a consumer waits for a data key not read yet before the record is retried (USER_KEY_WAIT_MS). */
+    readonly keyWaitMs: number;
+  };
 }
+
+/**
+ * The key-encryption key of development and tests (local stack, npm start, CI): public, so production refuses to
+ * start without its own KEY_ENCRYPTION_KEY. Every process of one environment must share the same key.
+ */
+export const DEVELOPMENT_KEY_ENCRYPTION_KEY = Buffer.from('a2Fma2EtcGxhdGZvcm0gZGV2ZWxvcG1lbnQga2V5ISE=', 'base64');
 
 /** Reads and checks the Kafka settings once, at start-up; everything after this is typed. */
 export function loadKafkaConfig(env: NodeJS.ProcessEnv, defaultClientId: string): KafkaConfig {
@@ -247,6 +269,10 @@ export function loadKafkaConfig(env: NodeJS.ProcessEnv, defaultClientId: string)
       keyConcurrency: values.KAFKA_KEY_CONCURRENCY,
     },
     shutdownTimeoutMs: values.KAFKA_SHUTDOWN_TIMEOUT_MS,
+    personalData: {
+      keyEncryptionKey: values.KEY_ENCRYPTION_KEY ?? DEVELOPMENT_KEY_ENCRYPTION_KEY,
+      keyWaitMs: values.USER_KEY_WAIT_MS,
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import type {
   KafkaProducerPort,
 } from '../client/kafka-ports';
 import type { AvroCodec } from '../codec/avro-codec';
+import type { PersonalDataReader } from '../personal-data/personal-data';
 import type { RetryPolicy } from '../config/kafka-config';
 import { deadLetterRecord } from '../dlq/dead-letter';
 import type { DeadLetterReason } from '../dlq/dead-letter';
@@ -63,6 +64,8 @@ export interface ConsumerRuntimeDeps {
   /** Writes dead letters; its own connection, so a slow DLQ write never holds up the service's publishing. */
   readonly producer: KafkaProducerPort;
   readonly codec: AvroCodec;
+  /** Opens sealed personal fields before the handler sees them (crypto-shredding); absent: payloads as decoded. */
+  readonly personalData?: PersonalDataReader;
   readonly metrics?: KafkaMetrics;
   readonly log?: (level: 'error' | 'warn' | 'info', message: string, extra?: object) => void;
   /**
@@ -446,7 +449,10 @@ export class ConsumerRuntime {
     const { groupId } = this.options;
     const { topic, partition, offset } = record;
     await this.processSpan(record, metadata, key, async () => {
-      const payload = await this.deps.codec.decode(record.value, metadata.type, handler.version);
+      const decoded = await this.deps.codec.decode(record.value, metadata.type, handler.version);
+      const payload = this.deps.personalData
+        ? await this.deps.personalData.reveal(metadata.type, key, decoded)
+        : decoded;
       await this.timed(metadata.type, () =>
         delivery.run({ groupId, topic, partition, offset }, () => handler.handle({ ...metadata, key, payload })),
       );

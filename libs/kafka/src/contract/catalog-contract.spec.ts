@@ -10,6 +10,7 @@ describe('catalogContract subjects', () => {
       'user-events-dev.kafkaplatform.users.UserDeleted',
       'user-signups-per-minute-dev.kafkaplatform.analytics.SignupsPerMinute',
       'user-signups-by-domain-dev.kafkaplatform.analytics.SignupByDomain',
+      'user-keys-dev.kafkaplatform.users.UserKey',
     ]);
     expect(EVENT_TYPES.map((type) => contract.subjectFor(type))).toEqual(EVENT_TYPES.map((type) => subjectFor(type)));
   });

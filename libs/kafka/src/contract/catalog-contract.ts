@@ -44,6 +44,7 @@ export function catalogContract(namespace?: string): EventContract {
     },
     topicOf: (type) => namespaced(namespace, entry(type).topic),
     latestVersion: (type) => entry(type).latestVersion,
+    allowsTombstone: (type) => entry(type).tombstoneWhenDeleted === true,
     keyOf: (type, payload) => {
       const field = entry(type).keyField;
       const key = (payload as Record<string, unknown> | null)?.[field];

@@ -8,4 +8,6 @@ export interface EventContract extends SchemaSource {
   /** Topics the given consumer group reads, from the catalog's consumers. */
   topicsFor(group: string): string[];
   deadLetterTopic(topic: string, group: string): string;
+  /** Whether a null payload of this type goes out as a tombstone (the catalog's `tombstoneWhenDeleted`). */
+  allowsTombstone?(type: string): boolean;
 }

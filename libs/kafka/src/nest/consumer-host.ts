@@ -4,6 +4,7 @@ import { KafkaAdminConnection } from '../admin/admin-connection';
 import type { KafkaClientPort } from '../client/kafka-ports';
 import { KAFKA_CLIENT } from '../client/kafka-ports';
 import { AvroCodec } from '../codec/avro-codec';
+import { PersonalDataReader } from '../personal-data/personal-data';
 import type { KafkaConfig } from '../config/kafka-config';
 import { ConsumerRuntime } from '../consumer/consumer-runtime';
 import type { BatchScope, ConsumerStatus, EventHandlerRegistration } from '../consumer/consumer-runtime';
@@ -47,6 +48,7 @@ export class ConsumerHost implements BeforeApplicationShutdown {
     private readonly metrics: KafkaMetrics,
     private readonly dependencies: DependencyHealth,
     private readonly admin: KafkaAdminConnection,
+    private readonly personalData: PersonalDataReader,
     @Optional() @Inject(CONSUMER_BATCH_SCOPE) private readonly batchScope?: BatchScope,
   ) {}
 
@@ -91,6 +93,7 @@ export class ConsumerHost implements BeforeApplicationShutdown {
   async stop(): Promise<void> {
     this.closing = true;
     await Promise.all([this.main, ...this.others.values()].map((supervisor) => supervisor?.stop()));
+    await this.personalData.stop();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -161,6 +164,7 @@ export class ConsumerHost implements BeforeApplicationShutdown {
         consumer: this.client.consumer(groupId),
         producer: this.client.producer(),
         codec: this.codec,
+        personalData: this.personalData,
         metrics: this.metrics,
         log: nestLog(this.logger),
         unhealthyDependencies: () => this.dependencies.unhealthy(),

@@ -63,7 +63,7 @@ describe('KafkaModule (real stack)', () => {
     });
 
     const event = await waitFor('the handler to receive it', () => received.find((e) => e.id === published.eventId));
-    expect(event).toMatchObject({ type: 'new_user', version: 2, key: userId });
+    expect(event).toMatchObject({ type: 'new_user', version: 3, key: userId });
     expect(event.payload).toEqual({ userId, email: 'nest@example.com', name: 'Nest' });
   });
 

@@ -10,7 +10,7 @@ import { createKafkaClient } from '../client/kafka-client-factory';
 import { AvroCodec, createAvroCodec } from '../codec/avro-codec';
 import { loadKafkaConfig } from '../config/kafka-config';
 import type { KafkaConfig } from '../config/kafka-config';
-import { catalogContract, catalogTopicSpecs } from '../contract/catalog-contract';
+import { catalogContract, catalogTopicSpecs, namespaced } from '../contract/catalog-contract';
 import type { EventContract } from '../contract/event-contract';
 import { PlatformError } from '@kafka-platform/core';
 import { ConsumerHealthIndicator } from '../health/consumer-health.indicator';
@@ -18,6 +18,8 @@ import { DependencyHealth } from '../health/dependency-health';
 import { KafkaHealthIndicator } from '../health/kafka-health.indicator';
 import { SchemaRegistryHealthIndicator, checkSchemaRegistry } from '../health/schema-registry-health.indicator';
 import { KafkaMetrics } from '../metrics/kafka-metrics';
+import { PersonalDataReader, PersonalDataWriter } from '../personal-data/personal-data';
+import { UserKeyStore } from '../personal-data/user-key-store';
 import { EventPublisher } from '../producer/event-publisher';
 import { ConsumerHost } from './consumer-host';
 import { nestLog } from './nest-log';
@@ -154,6 +156,24 @@ export class KafkaModule {
             createAvroCodec(config.schemaRegistry, contract),
         },
         {
+          // Read by consumers only, and only once a sealed event arrives: the store connects on first use.
+          provide: PersonalDataReader,
+          inject: [KAFKA_CONFIG, KAFKA_CLIENT, AvroCodec, EVENT_CONTRACT],
+          useFactory: (config: KafkaConfig, client: KafkaClientPort, codec: AvroCodec, contract: EventContract) =>
+            new PersonalDataReader(
+              new UserKeyStore(client, codec, contract, {
+                keyEncryptionKey: config.personalData.keyEncryptionKey,
+                groupPrefix: namespaced(config.topics.namespace, `${options.service}.user-keys`),
+                waitMs: config.personalData.keyWaitMs,
+              }),
+            ),
+        },
+        {
+          provide: PersonalDataWriter,
+          inject: [KAFKA_CONFIG],
+          useFactory: (config: KafkaConfig) => new PersonalDataWriter(config.personalData.keyEncryptionKey),
+        },
+        {
           provide: PUBLISHER_PRODUCER,
           inject: [KAFKA_CLIENT],
           useFactory: (client: KafkaClientPort) => client.producer(),
@@ -198,6 +218,8 @@ export class KafkaModule {
         ConsumerHealthIndicator,
         DependencyHealth,
         ConsumerHost,
+        PersonalDataReader,
+        PersonalDataWriter,
       ],
     };
   }

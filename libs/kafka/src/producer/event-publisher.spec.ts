@@ -27,7 +27,7 @@ describe('EventPublisher (real Kafka)', () => {
     expect(record?.headers).toMatchObject({
       [HEADER.eventId]: published.eventId,
       [HEADER.eventType]: 'new_user',
-      [HEADER.schemaVersion]: '2',
+      [HEADER.schemaVersion]: '3',
       [HEADER.correlationId]: 'req-42',
       [HEADER.occurredAt]: published.envelope.occurredAt,
     });

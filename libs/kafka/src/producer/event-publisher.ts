@@ -76,7 +76,10 @@ export class EventPublisher {
    * (registry lookups are cached), finds the topic, and writes the envelope into the record's headers.
    */
   async prepareEnvelope(envelope: EventEnvelope): Promise<PreparedEvent> {
-    const value = await this.codec.encode(envelope.type, envelope.version, envelope.payload);
+    const value =
+      envelope.payload === null && this.contract.allowsTombstone?.(envelope.type) === true
+        ? null
+        : await this.codec.encode(envelope.type, envelope.version, envelope.payload);
     const record = { key: envelope.key, value, headers: toHeaders(envelope) };
     return { topic: this.contract.topicOf(envelope.type), envelope, record };
   }

@@ -57,12 +57,12 @@ describe('schemas check and register (real registry)', () => {
     expect(check.code).toBe(0);
     expect(check.out).toContain(`new_user -> ${subjectOf(ns, 'new_user')}`);
     expect(check.out).toMatch(/ {2}v1 {2}new subject: nothing registered to be compatible with/);
-    expect(check.out).toMatch(/check: ok, 6 version\(s\) of 5 subject\(s\)$/);
+    expect(check.out).toMatch(/check: ok, 10 version\(s\) of 6 subject\(s\)$/);
 
     const registered = await schemas(['check', '--registered', '--namespace', ns]);
     expect(registered.code).toBe(1);
     expect(registered.out).toMatch(/ {2}v2 {2}NOT REGISTERED/);
-    expect(registered.out).toContain('6 of 6 version(s) not registered yet: new_user v1, new_user v2');
+    expect(registered.out).toContain('10 of 10 version(s) not registered yet: new_user v1, new_user v2, new_user v3');
   });
 
   it('register: every version in order, printed subject -> version -> id; again: the same ids (idempotent)', async () => {
@@ -73,19 +73,23 @@ describe('schemas check and register (real registry)', () => {
     for (const [type, version] of [
       ['new_user', 1],
       ['new_user', 2],
+      ['new_user', 3],
       ['user_updated', 1],
+      ['user_updated', 2],
       ['user_deleted', 1],
       ['signups_per_minute', 1],
       ['signup_by_domain', 1],
+      ['signup_by_domain', 2],
+      ['user_key', 1],
     ] as const) {
       const found = await api.lookup(subjectOf(ns, type), await readSchema(type, version));
       expect(found).toBeDefined();
       ids[`${type} v${version}`] = found?.id as number;
       expect(first.out).toContain(`${subjectOf(ns, type)} -> v${version} -> id ${found?.id} (registered now`);
     }
-    // In order: v1 is the subject's version 1, v2 its version 2.
-    expect(await api.subjectVersions(subjectOf(ns, 'new_user'))).toEqual([1, 2]);
-    expect(first.out).toMatch(/register: ok, 6 version\(s\) of 5 subject\(s\) registered \(6 now, 0 already\)$/);
+    // In order: v1 is the subject's version 1, v2 its version 2, v3 its version 3.
+    expect(await api.subjectVersions(subjectOf(ns, 'new_user'))).toEqual([1, 2, 3]);
+    expect(first.out).toMatch(/register: ok, 10 version\(s\) of 6 subject\(s\) registered \(10 now, 0 already\)$/);
 
     const again = await schemas(['register', '--namespace', ns, '--json']);
     expect(again.code).toBe(0);
@@ -94,7 +98,7 @@ describe('schemas check and register (real registry)', () => {
     expect(report.results.map((r) => [`${r.event} v${r.version}`, r.status, r.id])).toEqual(
       Object.entries(ids).map(([version, id]) => [version, 'registered', id]),
     );
-    expect(await api.subjectVersions(subjectOf(ns, 'new_user'))).toEqual([1, 2]);
+    expect(await api.subjectVersions(subjectOf(ns, 'new_user'))).toEqual([1, 2, 3]);
     expect((await schemas(['check', '--registered', '--namespace', ns])).code).toBe(0);
   });
 
@@ -119,12 +123,14 @@ describe('schemas check and register (real registry)', () => {
     expect(check.out).toContain(
       'field "name" (/fields/2): "name": no default, so this version cannot read data a registered version wrote without it',
     );
-    expect(check.out).toMatch(/check: FAILED, incompatible: new_user v1, new_user v2$/);
+    expect(check.out).toMatch(/check: FAILED, incompatible: new_user v1, new_user v2, new_user v3$/);
 
     const register = await schemas(['register', '--namespace', ns]);
     expect(register.code).toBe(1);
     expect(register.out).toContain(`${subject} -> v1 -> INCOMPATIBLE, not registered:`);
-    expect(register.out).toMatch(/register: refused, nothing registered: incompatible new_user v1, new_user v2$/);
+    expect(register.out).toMatch(
+      /register: refused, nothing registered: incompatible new_user v1, new_user v2, new_user v3$/,
+    );
     expect(await api.subjectVersions(subject)).toEqual([1]);
     expect(await api.subjectVersions(subjectOf(ns, 'user_updated'))).toEqual([]);
   });
@@ -167,7 +173,7 @@ describe('schemas check and register (real registry)', () => {
     expect((await schemas(['register', '--namespace', ns])).code).toBe(0);
     const done = await waiting;
     expect(done.code).toBe(0);
-    expect(done.err).toMatch(/^schemas: waiting: 6 catalog version\(s\) not registered yet; asking again every 0.2 s/);
+    expect(done.err).toMatch(/^schemas: waiting: 10 catalog version\(s\) not registered yet; asking again every 0.2 s/);
     expect(done.out).toMatch(/check: ok/);
   });
 });

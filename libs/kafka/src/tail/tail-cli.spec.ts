@@ -50,9 +50,15 @@ describe('npm run tail (the compiled CLI, real Kafka)', () => {
     expect(lines).toHaveLength(2);
     const [created, deleted] = lines;
     expect(created?.slice(1, 3)).toEqual(['Partition:0', 'Offset:0']);
-    expect(created?.[3]).toContain(`event-id:${signup.eventId},event-type:new_user,schema-version:2,`);
+    expect(created?.[3]).toContain(`event-id:${signup.eventId},event-type:new_user,schema-version:3,`);
     expect(created?.[4]).toBe(userId);
-    expect(JSON.parse(created?.[5] ?? '')).toEqual({ userId, email: 'tail@example.com', name: 'Tail', locale: 'fr' });
+    expect(JSON.parse(created?.[5] ?? '')).toEqual({
+      userId,
+      email: 'tail@example.com',
+      name: 'Tail',
+      locale: 'fr',
+      personalData: null,
+    });
     expect(deleted?.[3]).toContain('event-type:user_deleted,schema-version:1,');
     expect(JSON.parse(deleted?.[5] ?? '')).toEqual({ userId });
     expect(stderr).toBe(`${kafka.topic}: 2 record(s)\n`);

@@ -18,7 +18,7 @@ export type EventHandlerMethod<T extends EventType, V extends EventVersion<T>> =
  * the method takes, so a handler of another event's or another version's payload does not compile.
  *
  *   @EventPattern('new_user')
- *   async onNewUser(@Payload() user: NewUserV2, @Ctx() context: KafkaEventContext<'new_user'>) { ... }
+ *   async onNewUser(@Payload() user: NewUserV3, @Ctx() context: KafkaEventContext<'new_user'>) { ... }
  *
  * Throw a TransientError for a failure that may pass (retried with backoff), a PlatformError with retryable=false
  * for one that never will (dead-lettered at once).

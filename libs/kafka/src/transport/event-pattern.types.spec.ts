@@ -1,4 +1,4 @@
-import type { NewUserV1, NewUserV2, UserDeletedV1 } from '@kafka-platform/events';
+import type { NewUserV1, NewUserV2, NewUserV3, UserDeletedV1 } from '@kafka-platform/events';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { EventPattern } from './event-pattern.decorator';
 import type { KafkaEventContext } from './kafka-event.context';
@@ -8,8 +8,8 @@ import type { KafkaEventContext } from './kafka-event.context';
 // payload and context to the event's name and version, the directives would be unused and fail the build.
 export class Handlers {
   @EventPattern('new_user')
-  async latestByDefault(@Payload() user: NewUserV2, @Ctx() context: KafkaEventContext<'new_user'>) {
-    return `${user.locale} ${context.getEnvelope().payload.locale}`;
+  async latestByDefault(@Payload() user: NewUserV3, @Ctx() context: KafkaEventContext<'new_user'>) {
+    return `${user.locale} ${user.personalData} ${context.getEnvelope().payload.locale}`;
   }
 
   @EventPattern('new_user', { version: 1 })
@@ -39,7 +39,7 @@ export class Handlers {
     return user.email;
   }
 
-  // @ts-expect-error a wrong field: NewUserV2 has no "mail"
+  // @ts-expect-error a wrong field: NewUserV3 has no "mail"
   @EventPattern('new_user')
   async wrongField(@Payload() user: { userId: string; mail: string }) {
     return user.mail;
@@ -47,7 +47,7 @@ export class Handlers {
 
   // @ts-expect-error another event's context
   @EventPattern('new_user')
-  async wrongContext(@Payload() user: NewUserV2, @Ctx() context: KafkaEventContext<'user_deleted'>) {
+  async wrongContext(@Payload() user: NewUserV3, @Ctx() context: KafkaEventContext<'user_deleted'>) {
     return `${user.userId} ${context.getEnvelope().payload.userId}`;
   }
 

@@ -33,7 +33,7 @@ describe('KafkaEventTransport start-up', () => {
     strategy.addHandler('new_user', async () => undefined, true);
 
     expect(String(await listen(strategy))).toContain(
-      "@EventPattern('new_user') handlers read different versions (1, 2)",
+      "@EventPattern('new_user') handlers read different versions (1, 3)",
     );
     expect(started).toHaveLength(0);
   });

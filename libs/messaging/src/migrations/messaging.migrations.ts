@@ -113,5 +113,42 @@ export class OutboxParking1764100000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The outbox of the CDC relay (OUTBOX_RELAY=cdc, see outbox/cdc): each row is a Kafka record encoded at write time,
+ * which Debezium reads from the WAL insert and its outbox EventRouter publishes as it is. Every record field is a
+ * column Debezium copies verbatim: `route` (the topic), `key`, `value` (Confluent wire format bytes) and one text
+ * column per header, the same strings the polling relay writes. `id` comes from the polling outbox's sequence, so
+ * `event-sequence` keeps growing per key when a service switches relay. The publication carries inserts only: rows
+ * are deleted in the transaction that wrote them, and the deletes need not reach Kafka Connect. Both relays' tables
+ * exist in every service; only the configured relay's is written.
+ */
+export class CreateOutboxCdc1764300000000 implements MigrationInterface {
+  name = 'CreateOutboxCdc1764300000000';
+
+  async up(runner: QueryRunner): Promise<void> {
+    await runner.query(`
+      CREATE TABLE outbox_cdc (
+        id              bigint PRIMARY KEY DEFAULT nextval('outbox_id_seq'),
+        route           text NOT NULL,
+        key             text NOT NULL,
+        value           bytea NOT NULL,
+        event_id        text NOT NULL,
+        event_type      text NOT NULL,
+        schema_version  text NOT NULL,
+        occurred_at     text NOT NULL,
+        correlation_id  text NOT NULL,
+        causation_id    text,
+        traceparent     text NOT NULL,
+        created_at      timestamptz NOT NULL DEFAULT now()
+      )`);
+    await runner.query(`CREATE PUBLICATION outbox_cdc FOR TABLE outbox_cdc WITH (publish = 'insert')`);
+  }
+
+  async down(runner: QueryRunner): Promise<void> {
+    await runner.query(`DROP PUBLICATION outbox_cdc`);
+    await runner.query(`DROP TABLE outbox_cdc`);
+  }
+}
+
 /** Every migration of the outbox, in order: list them in a publishing service's TypeORM migrations. */
-export const OUTBOX_MIGRATIONS = [CreateOutbox1763900000000, OutboxParking1764100000000];
+export const OUTBOX_MIGRATIONS = [CreateOutbox1763900000000, OutboxParking1764100000000, CreateOutboxCdc1764300000000];

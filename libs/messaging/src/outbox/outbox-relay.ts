@@ -8,6 +8,8 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { inTransaction, ownPool } from '../postgres/own-pool';
 import { PgListener } from '../postgres/pg-listener';
+import { OUTBOX_RELAY_MODE } from './cdc/outbox-relay-mode';
+import type { OutboxRelayMode } from './cdc/outbox-relay-mode';
 import { OUTBOX_CHANNEL } from './outbox';
 import type { StoredMetadata } from './outbox';
 import { OutboxMetrics } from './outbox-metrics';
@@ -113,6 +115,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly publisher: EventPublisher,
     private readonly metrics: OutboxMetrics,
     @Inject(OUTBOX_RELAY_OPTIONS) private readonly options: OutboxRelayOptions,
+    @Inject(OUTBOX_RELAY_MODE) private readonly mode: OutboxRelayMode = 'polling',
   ) {
     this.batchSize = options.batchSize;
     this.pool = ownPool(dataSource, { max: 2, applicationName: 'outbox-relay' });
@@ -126,6 +129,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationBootstrap() {
+    // CDC mode: Debezium publishes (outbox_cdc); this relay must not publish as well.
+    if (this.mode === 'cdc') return this.notePendingRows();
     this.running = true;
     await this.listener.start();
     this.loop = this.run();
@@ -137,6 +142,31 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.loop;
     await this.listener.stop();
     await this.pool.end();
+  }
+
+  /**
+   * CDC mode's two ways to lose events, said at start: rows written before a switch stay in `outbox` unpublished
+   * (drain them in polling mode first: in order per key they go before the key's CDC records), and with no
+   * replication slot on this database nothing reads `outbox_cdc` (Debezium starts from its slot's creation: rows
+   * written before the connector is registered are never published).
+   */
+  private async notePendingRows() {
+    const { rows } = await this.pool.query<{ pending: string; slots: string }>(
+      `SELECT (SELECT count(*) FROM outbox WHERE state = 'pending') AS pending,
+              (SELECT count(*) FROM pg_replication_slots
+                WHERE database = current_database() AND plugin = 'pgoutput') AS slots`,
+    );
+    const { pending, slots } = rows[0] as { pending: string; slots: string };
+    if (Number(pending) > 0) {
+      this.logger.warn(
+        `OUTBOX_RELAY=cdc: ${pending} row(s) of the polling outbox are still pending and will not be published; run with OUTBOX_RELAY=polling until they are sent, then switch`,
+      );
+    }
+    if (Number(slots) === 0) {
+      this.logger.error(
+        'OUTBOX_RELAY=cdc: no logical replication slot on this database, so no connector reads outbox_cdc and events written now are never published; register the Debezium connector (npm run stack:up -- --with connect) before writing',
+      );
+    }
   }
 
   /** One round, settled before it returns: publishes what is ready and returns how many rows were sent. */

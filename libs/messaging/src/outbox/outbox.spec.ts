@@ -14,7 +14,13 @@ import type { MessagingTestEnv, ReadRecord } from '../../test/test-support/messa
 
 jest.setTimeout(60_000);
 
-const updated = (userId: string, name: string) => ({ userId, email: `${userId}@example.com`, name, locale: 'en' });
+const updated = (userId: string, name: string) => ({
+  userId,
+  email: `${userId}@example.com`,
+  name,
+  locale: 'en',
+  personalData: null,
+});
 
 const pending = async (dataSource: DataSource) =>
   Number((await dataSource.query(`SELECT count(*) AS n FROM outbox WHERE state = 'pending'`))[0].n);

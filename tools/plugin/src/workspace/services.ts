@@ -58,3 +58,25 @@ export function servicePort(tree: Tree, name: string): number | undefined {
   const match = /defaultPort:\s*(\d+)/.exec(tree.read(serviceFiles(name).moduleFile, 'utf-8') ?? '');
   return match ? Number(match[1]) : undefined;
 }
+
+/**
+ * The management ports of the apps that are no services (no module file: stream processors such as signup-analytics):
+ * the MANAGEMENT_PORT default of their own config schema. A new service's ports must not collide with them.
+ */
+export function processorManagementPorts(tree: Tree): number[] {
+  return tree
+    .children('apps')
+    .filter((name) => !tree.exists(serviceFiles(name).moduleFile) && tree.exists(`apps/${name}/src`))
+    .flatMap((name) =>
+      tree
+        .children(`apps/${name}/src`)
+        .filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'))
+        .flatMap((file) => {
+          const source = tree.read(`apps/${name}/src/${file}`, 'utf-8') ?? '';
+          // The key's text up to the next key of its object (same indent): only its own default counts.
+          const body = /^( +)MANAGEMENT_PORT:([\s\S]*?)\n\1(?=[A-Z])/m.exec(source)?.[2] ?? '';
+          const port = /\.default\((\d+)\)/.exec(body)?.[1];
+          return port ? [Number(port)] : [];
+        }),
+    );
+}

@@ -1,8 +1,7 @@
-import { Outbox } from '@kafka-platform/messaging';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { userUpdated } from '../user-events';
+import { UserEvents } from '../user-events';
 import { User } from '../user.entity';
 import { translateWriteError, userNotFound } from '../user.errors';
 import type { UpdateUserDto } from './update-user.dto';
@@ -11,7 +10,7 @@ import type { UpdateUserDto } from './update-user.dto';
 export class UpdateUserService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
+    private readonly events: UserEvents,
   ) {}
 
   /**
@@ -24,8 +23,9 @@ export class UpdateUserService {
         const user = await manager.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
         if (!user) throw userNotFound(id);
         if (!applyChanges(user, changes)) return user;
-        const saved = await manager.save(user);
-        await this.outbox.add(manager, 'user_updated', userUpdated(saved));
+        const wrappedKey = user.wrappedKey ?? (await this.events.issueKey(manager, user.id));
+        const saved = await manager.save(Object.assign(user, { wrappedKey }));
+        await this.events.updated(manager, Object.assign(saved, { wrappedKey }));
         return saved;
       });
     } catch (error) {

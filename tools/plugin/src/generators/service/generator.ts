@@ -8,17 +8,29 @@ import {
   TEMPLATE_SERVICE,
 } from '../../workspace/deploy-files.js';
 import type { NewService } from '../../workspace/deploy-files.js';
-import { existingServices, SERVICE_NAME, serviceFiles, servicePort } from '../../workspace/services.js';
+import {
+  existingServices,
+  processorManagementPorts,
+  SERVICE_NAME,
+  serviceFiles,
+  servicePort,
+} from '../../workspace/services.js';
 
 export interface ServiceGeneratorSchema {
   name: string;
   port?: number;
 }
 
-/** The next API port after the highest any service's module names as its defaultPort. */
+/**
+ * The next API port after the highest any service's module names as its defaultPort, skipping one whose management
+ * port (+6000) a stream processor already listens on (signup-analytics: 9004, so the next service gets 3005).
+ */
 function nextPort(tree: Tree): number {
   const ports = existingServices(tree).flatMap((name) => servicePort(tree, name) ?? []);
-  return Math.max(3000, ...ports) + 1;
+  const taken = new Set(processorManagementPorts(tree));
+  let port = Math.max(3000, ...ports) + 1;
+  while (taken.has(port + MANAGEMENT_OFFSET)) port++;
+  return port;
 }
 
 /**
