@@ -11,6 +11,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectComponent } from './lib/connect.mjs';
+import { drComponent } from './lib/dr.mjs';
 import { brokerCountFor, kafkaComponent, localClusterId } from './lib/kafka.mjs';
 import { kafkaSecureComponent } from './lib/kafka-secure.mjs';
 import { keycloakComponent } from './lib/keycloak.mjs';
@@ -37,6 +38,7 @@ function components(brokers) {
     mailComponent,
     kafkaSecureComponent,
     connectComponent(brokers),
+    drComponent,
   ];
   return { all, stack: all.filter((component) => !component.optIn) };
 }

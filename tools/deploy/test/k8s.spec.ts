@@ -922,7 +922,7 @@ describe('k8s/overlays/prod', () => {
 
   it('has one SCRAM-SHA-512 KafkaUser per app, allowed exactly what the catalog says it does', () => {
     const users = prod().ofKind('KafkaUser');
-    expect(users.map((user) => user.metadata.name).sort()).toEqual([...KAFKA_APP_NAMES].sort());
+    expect(users.map((user) => user.metadata.name).sort()).toEqual([...KAFKA_APP_NAMES, 'mirror-maker'].sort());
     for (const app of KAFKA_APP_NAMES.map((name) => ({ name }))) {
       const spec = prod().get('KafkaUser', app.name).spec as { authentication: { type: string } };
       expect({ user: app.name, authentication: spec.authentication }).toEqual({
@@ -952,6 +952,21 @@ describe('k8s/overlays/prod', () => {
       secretName: `${KAFKA}-cluster-ca-cert`,
       items: [{ key: 'ca.crt', path: caFile.slice((mount?.mountPath.length ?? 0) + 1) }],
     });
+  });
+
+  it('mirrors the catalog topic and the consumer groups to the DR cluster as a read-only KafkaUser', () => {
+    const mirror = prod().get('KafkaMirrorMaker2', 'kafka-platform-dr').spec as {
+      mirrors: { topicsPattern: string; groupsPattern: string }[];
+    };
+    const [flow] = mirror.mirrors;
+    for (const topic of ['user-events', ...CONSUMER_GROUPS.map((group) => `user-events.${group}.dlq`)]) {
+      expect([topic, new RegExp(`^(${flow?.topicsPattern})$`).test(topic)]).toEqual([topic, true]);
+    }
+    for (const group of CONSUMER_GROUPS) {
+      expect([group, new RegExp(`^(${flow?.groupsPattern})$`).test(group)]).toEqual([group, true]);
+    }
+    const writes = aclsOf(prod().get('KafkaUser', 'mirror-maker')).filter((acl) => !/^(Read|Describe)/.test(acl));
+    expect(writes).toEqual([]);
   });
 
   it('scales each consumer with KEDA on its group lag, never beyond the partitions of the topic', () => {
@@ -1383,6 +1398,14 @@ describe('the manifest checks reject broken objects', () => {
     ]);
     expect(customResourceProblems({ ...user, kind: 'KafkaConnect' }, [])).toEqual([
       'KafkaConnect/email-service: kafka.strimzi.io/v1 KafkaConnect is no custom resource this platform uses',
+    ]);
+    const mirror = clone(overlay('prod').get('KafkaMirrorMaker2', 'kafka-platform-dr'));
+    const [flow] = (mirror.spec as { mirrors: Record<string, { config?: Record<string, unknown> }>[] }).mirrors;
+    delete flow?.['checkpointConnector']?.config?.['replication.policy.class'];
+    (flow?.['source'] as { authentication: { username: string } }).authentication.username = 'nobody';
+    expect(customResourceProblems(mirror, overlay('prod').objects)).toEqual([
+      'KafkaMirrorMaker2/kafka-platform-dr: spec.mirrors[0].source logs in as nobody, which is no rendered KafkaUser',
+      'KafkaMirrorMaker2/kafka-platform-dr: spec.mirrors[0]: sourceConnector and checkpointConnector must set the same replication.policy.class',
     ]);
   });
 

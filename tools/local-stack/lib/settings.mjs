@@ -98,3 +98,16 @@ export const postgres = {
 
 // Room for a fault test's thousand sign-ups and everything else that ran before it.
 export const mail = { smtpPort: 1025, httpPort: 8025, maxMessages: 20_000 };
+
+// The opt-in disaster-recovery cluster (`up --with dr`, lib/dr.mjs): one KRaft node on ports clear of every other
+// part of the stack, and MirrorMaker 2 copying the platform's topic and its consumer groups' offsets to it.
+export const dr = {
+  clientPort: 19092,
+  controllerPort: 19093,
+  mirrorPom: join(here, '..', 'mirror', 'pom.xml'),
+  mirrorHeap: process.env.LOCAL_STACK_MIRROR_HEAP ?? '384m',
+  // Regexes (MM2's topics/groups lists): the catalog's topic, its DLQs and the consumer groups, bare or under a
+  // KAFKA_NAMESPACE made by the DR tests (dr_<hex>, tools/dr); other suites' namespaces stay off the DR cluster.
+  topics: '(dr_[0-9a-f]+\\.)?user-events(\\.[a-z-]+\\.dlq)?',
+  groups: '(dr_[0-9a-f]+\\.)?(email-service|dashboard-service)',
+};

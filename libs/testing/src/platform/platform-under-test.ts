@@ -21,6 +21,8 @@ export interface PlatformOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** The API port of a service's first instance (a free one otherwise), e.g. one registered with the provider. */
   readonly ports?: Partial<Record<ServiceName, number>>;
+  /** How the platform's KAFKA_NAMESPACE begins (`e2e` unless told), e.g. one a mirror is set to copy. */
+  readonly namespacePrefix?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export class PlatformUnderTest {
   }
 
   static async start(options: PlatformOptions = {}): Promise<PlatformUnderTest> {
-    const namespace = testNamespace('e2e');
+    const namespace = testNamespace(options.namespacePrefix ?? 'e2e');
     const databases = {} as Record<ServiceName, TestDatabase>;
     for (const [name, role] of Object.entries(DATABASE_ROLES) as [ServiceName, string][]) {
       databases[name] = await createTestDatabase(role);
@@ -90,9 +92,9 @@ export class PlatformUnderTest {
   }
 
   /** Starts one more instance of a service (same database, same group) and waits until it is ready. */
-  async addInstance(name: ServiceName, env: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
+  async addInstance(name: ServiceName, env: NodeJS.ProcessEnv = {}, port?: number): Promise<ServiceProcess> {
     const first = this.running[name].length === 0;
-    const port = (first && this.ports[name]) || (await freePort());
+    port ??= (first && this.ports[name]) || (await freePort());
     const managementPort = await freePort();
     const service = new ServiceProcess(
       name,
@@ -107,6 +109,25 @@ export class PlatformUnderTest {
     this.running[name].push(service);
     await service.start();
     return service;
+  }
+
+  /** SIGTERM to every instance; `restartAll` starts them again. */
+  async stopAll(): Promise<void> {
+    await Promise.all(Object.values(this.running).flatMap((instances) => instances.map((service) => service.stop())));
+  }
+
+  /**
+   * Stops every instance (SIGTERM) and starts each again on its port with `env` added for good, the user-service
+   * first: what an operator does to move the platform, e.g. to another Kafka cluster after a failover.
+   */
+  async restartAll(env: NodeJS.ProcessEnv): Promise<void> {
+    await this.stopAll();
+    Object.assign(this.env, env);
+    for (const name of ['user-service', 'email-service', 'dashboard-service'] as const) {
+      const ports = this.running[name].map((service) => service.port);
+      this.running[name] = [];
+      for (const port of ports) await this.addInstance(name, {}, port);
+    }
   }
 
   async close(): Promise<void> {

@@ -66,6 +66,7 @@ const PLATFORM_RULES: Record<string, (object: K8sObject, all: readonly K8sObject
   KafkaNodePool: nodePoolProblems,
   KafkaTopic: topicProblems,
   KafkaUser: userProblems,
+  KafkaMirrorMaker2: mirrorMakerProblems,
   ScaledObject: scaledObjectProblems,
   TriggerAuthentication: triggerAuthenticationProblems,
 };
@@ -126,6 +127,39 @@ function clusterLabelProblems(object: K8sObject, all: readonly K8sObject[]): str
   const cluster = object.metadata.labels?.['strimzi.io/cluster'];
   const exists = all.some((other) => other.kind === 'Kafka' && other.metadata.name === cluster);
   return exists ? [] : [`label strimzi.io/cluster=${String(cluster)} names no rendered Kafka`];
+}
+
+/**
+ * MirrorMaker 2 for disaster recovery: the platform's Kafka version; each mirror reads a rendered Kafka's bootstrap
+ * Service over TLS as a rendered KafkaUser; both connectors use one replication policy (else the checkpoints
+ * translate offsets for topics the source connector never writes).
+ */
+function mirrorMakerProblems(mirror: K8sObject, all: readonly K8sObject[]): string[] {
+  const problems: string[] = [];
+  if (dig(mirror, 'spec', 'version') !== platformKafkaVersion()) {
+    problems.push(`spec.version must be the platform's Kafka ${platformKafkaVersion()}`);
+  }
+  const mirrors = (dig(mirror, 'spec', 'mirrors') as unknown[] | undefined) ?? [];
+  for (const [index, entry] of mirrors.entries()) {
+    const at = `spec.mirrors[${index}]`;
+    const bootstrap = String(dig(entry, 'source', 'bootstrapServers'));
+    const local = all.find(
+      (object) => object.kind === 'Kafka' && bootstrap.startsWith(`${object.metadata.name}-kafka-bootstrap:`),
+    );
+    const user = dig(entry, 'source', 'authentication', 'username');
+    if (local && !all.some((object) => object.kind === 'KafkaUser' && object.metadata.name === user)) {
+      problems.push(`${at}.source logs in as ${String(user)}, which is no rendered KafkaUser`);
+    }
+    if (local && dig(entry, 'source', 'tls') === undefined) problems.push(`${at}.source must use TLS`);
+    const policies = ['sourceConnector', 'checkpointConnector'].map((connector) =>
+      dig(entry, connector, 'config', 'replication.policy.class'),
+    );
+    if (policies[0] !== policies[1]) {
+      problems.push(`${at}: sourceConnector and checkpointConnector must set the same replication.policy.class`);
+    }
+  }
+  if (mirrors.length === 0) problems.push('spec.mirrors must not be empty');
+  return problems;
 }
 
 function nodePoolProblems(pool: K8sObject, all: readonly K8sObject[]): string[] {
