@@ -106,8 +106,10 @@ export const dr = {
   controllerPort: 19093,
   mirrorPom: join(here, '..', 'mirror', 'pom.xml'),
   mirrorHeap: process.env.LOCAL_STACK_MIRROR_HEAP ?? '384m',
-  // Regexes (MM2's topics/groups lists): the catalog's topic, its DLQs and the consumer groups, bare or under a
-  // KAFKA_NAMESPACE made by the DR tests (dr_<hex>, tools/dr); other suites' namespaces stay off the DR cluster.
-  topics: '(dr_[0-9a-f]+\\.)?user-events(\\.[a-z-]+\\.dlq)?',
+  // Regexes (MM2's topics/groups lists): the catalog's topic, its DLQs, the user keys that open its personal fields
+  // (crypto-shredding: without them a failed-over consumer reads nothing, and their tombstones must reach the mirror
+  // too) and the consumer groups, bare or under a KAFKA_NAMESPACE made by the DR tests (dr_<hex>, tools/dr); other
+  // suites' namespaces stay off the DR cluster.
+  topics: '(dr_[0-9a-f]+\\.)?(user-events(\\.[a-z-]+\\.dlq)?|user-keys)',
   groups: '(dr_[0-9a-f]+\\.)?(email-service|dashboard-service)',
 };
