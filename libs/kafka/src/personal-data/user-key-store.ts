@@ -42,7 +42,7 @@ export class UserKeyStore {
   ) {}
 
   /**
-   * The user's data key; waits up to waitMs for one not read yet, then fails as transient (KEY_NOT_AVAILABLE).
+   * The user's data key; waits up to waitMs for one not read yet, then fails as transient (USER_KEY_NOT_AVAILABLE).
    * Nothing is answered before the store has read the topic as it was at start: a key read early may have been
    * tombstoned since.
    */
