@@ -959,10 +959,19 @@ describe('k8s/overlays/prod', () => {
       mirrors: { topicsPattern: string; groupsPattern: string }[];
     };
     const [flow] = mirror.mirrors;
-    for (const topic of ['user-events', ...CONSUMER_GROUPS.map((group) => `user-events.${group}.dlq`)]) {
+    // The groups that read user-events: what a failover moves (a group of another topic, e.g. a generated service's,
+    // is not mirrored with it).
+    const groups = CONSUMER_GROUPS.filter((group) => consumedTopics(group).has(USER_EVENTS_TOPIC));
+    expect(groups.length).toBeGreaterThan(0);
+    const keys = eventCatalog.user_key.topic;
+    for (const topic of [
+      USER_EVENTS_TOPIC,
+      keys,
+      ...groups.map((group) => deadLetterTopic(USER_EVENTS_TOPIC, group)),
+    ]) {
       expect([topic, new RegExp(`^(${flow?.topicsPattern})$`).test(topic)]).toEqual([topic, true]);
     }
-    for (const group of CONSUMER_GROUPS) {
+    for (const group of groups) {
       expect([group, new RegExp(`^(${flow?.groupsPattern})$`).test(group)]).toEqual([group, true]);
     }
     const writes = aclsOf(prod().get('KafkaUser', 'mirror-maker')).filter((acl) => !/^(Read|Describe)/.test(acl));
