@@ -91,7 +91,11 @@ describe('tracing: one sign-up is one trace across the three services', () => {
     expect(write.attributes['messaging.destination.name']).toBe(platform.topic);
 
     // The relay's send, later and in another loop, descends from the write through the row's traceparent.
-    const send = one('producer span', (span) => span.kind === SPAN_KIND.producer);
+    // (The sign-up's other producer span sends the user's data key to user-keys: crypto-shredding.)
+    const send = one(
+      'producer span on user-events',
+      (span) => span.kind === SPAN_KIND.producer && span.name === `send ${platform.topic}`,
+    );
     expect(send).toMatchObject({ service: 'user-service', name: `send ${platform.topic}`, parentSpanId: write.spanId });
     expect(send.attributes).toMatchObject({
       'messaging.system': 'kafka',

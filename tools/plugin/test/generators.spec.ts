@@ -66,6 +66,9 @@ describe('nx g @kafka-platform/plugin:event', () => {
         '-c',
         'apps/email-service/jest.config.cjs',
         'apps/email-service/src/order-placed',
+        // Once in two CI runs a Kafka connection outlived the app's close and held this run open until the broker
+        // dropped it as idle (10 min): the result is known once the test has run, so do not wait for it.
+        '--forceExit',
       ]),
     );
   });
