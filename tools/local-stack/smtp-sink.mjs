@@ -136,6 +136,10 @@ const smtp = new SMTPServer({
   },
 });
 
+// A client that goes away mid-conversation (a service killed with kill -9 by the fault tests) resets its connection:
+// smtp-server reports that as an 'error' on the server, which unheard would end the sink for every other client.
+smtp.on('error', (error) => console.warn(`SMTP client connection: ${error.code ?? error.message}`));
+
 function send(response, status, body, type = 'application/json') {
   response.writeHead(status, { 'content-type': type });
   response.end(type === 'application/json' ? JSON.stringify(body) : body);
