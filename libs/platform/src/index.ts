@@ -10,6 +10,7 @@ export type { FieldError } from './http/configure-http';
 export { PLATFORM_OPTIONS, SERVICE_CONFIG } from './platform/platform-options';
 export type { PlatformOptions } from './platform/platform-options';
 export { PlatformModule } from './platform/platform.module';
+export { DATABASE_POOL, hearServerErrors } from './database/database-pool';
 export { Caller, Public, RequireRoles } from './auth/auth.decorators';
 export { LOCAL_ISSUER, loadAuthConfig } from './auth/auth-config';
 export type { AuthConfig } from './auth/auth-config';

@@ -1,3 +1,4 @@
+import { hearServerErrors } from '@kafka-platform/platform';
 import { Pool } from 'pg';
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -12,13 +13,8 @@ export function ownPool(dataSource: DataSource, options: { max: number; applicat
     ...PgListener.configOf(dataSource),
     max: options.max,
     application_name: options.applicationName,
+    onConnect: hearServerErrors,
   });
-  // A connection the server ends (a restart, pg_terminate_backend) emits 'error' on its client. pg-pool listens only
-  // while the client is idle, and its listener is already gone when the server's FATAL message arrives in the same
-  // packet as the ReadyForQuery that handed a new client out: unheard, that 'error' crashes the process. Every
-  // client listens from its birth instead; the query in flight fails anyway, and the pool drops a client that
-  // failed when it comes back.
-  pool.on('connect', (client) => client.on('error', () => undefined));
   pool.on('error', () => undefined);
   return pool;
 }

@@ -10,6 +10,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { Registry } from 'prom-client';
 import { loadServiceConfig } from '../config/service-config';
 import type { ServiceConfig } from '../config/service-config';
+import { DATABASE_POOL } from '../database/database-pool';
 import { DatabaseDependency } from '../database/database-dependency';
 import { KafkaClusterBinding } from '../database/kafka-cluster-binding';
 import { RecordKafkaCluster1764200000000 } from '../database/kafka-cluster.migration';
@@ -88,7 +89,7 @@ function databaseModule(database: NonNullable<PlatformOptions['database']>, conf
       // Fail the start quickly with the cause rather than retrying for half a minute in silence.
       retryAttempts: 2,
       retryDelay: 1000,
-      extra: { max: 10, connectionTimeoutMillis: 5000 },
+      extra: DATABASE_POOL,
     }),
   });
 }
