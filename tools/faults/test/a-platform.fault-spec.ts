@@ -64,7 +64,7 @@ describe('faults under the running platform (three brokers)', () => {
     expect(statusCounts(results)).toEqual({ 201: 1000 });
     const outcome = await delivered(platform, users);
     const recovery = secondsSince(killedAt);
-    expect(outcome).toMatchObject({ sent: 1000, delivered: 1000, duplicates: 0, deadLettered: 0 });
+    expect(outcome).toMatchObject({ sent: 1000, delivered: 1000, duplicates: 0, resent: 0, deadLettered: 0 });
     const published = await publishedNewUsers(platform);
     expect(users.filter((user) => !published.has(user.userId))).toEqual([]);
     recordFault({
@@ -93,7 +93,7 @@ describe('faults under the running platform (three brokers)', () => {
     const users = created(await load.done);
     expect(users).toHaveLength(300);
     const outcome = await delivered(platform, users);
-    expect(outcome).toMatchObject({ delivered: 300, duplicates: 0, deadLettered: 0 });
+    expect(outcome).toMatchObject({ delivered: 300, duplicates: 0, resent: 0, deadLettered: 0 });
     await waitFor('the email-service to be ready again', async () => (await ready(email.url)) === 200);
     recordFault({
       fault: 'c. SMTP sink down 60 s during sign-ups',
@@ -124,7 +124,7 @@ describe('faults under the running platform (three brokers)', () => {
     }
     const users = created(results);
     const outcome = await delivered(platform, users);
-    expect(outcome).toMatchObject({ delivered: users.length, duplicates: 0, deadLettered: 0 });
+    expect(outcome).toMatchObject({ delivered: users.length, duplicates: 0, resent: 0, deadLettered: 0 });
     for (const service of Object.values(platform.services)) {
       await waitFor(`${service.name} to be ready without a restart`, async () => (await ready(service.url)) === 200);
     }
@@ -173,7 +173,7 @@ describe('faults under the running platform (three brokers)', () => {
     const users = created(await load.done);
     expect(users).toHaveLength(200);
     const outcome = await delivered(platform, users);
-    expect(outcome).toMatchObject({ delivered: 200, duplicates: 0, deadLettered: 0 });
+    expect(outcome).toMatchObject({ delivered: 200, duplicates: 0, resent: 0, deadLettered: 0 });
     recordFault({
       fault: 'e. schema registry down 30 s',
       ...outcome,
@@ -209,7 +209,7 @@ describe('faults under the running platform (three brokers)', () => {
     const results = await load.done;
     expect(statusCounts(results)).toEqual({ 201: 300 });
     const outcome = await delivered(platform, created(results));
-    expect(outcome).toMatchObject({ delivered: 300, duplicates: 0, deadLettered: 0 });
+    expect(outcome).toMatchObject({ delivered: 300, duplicates: 0, resent: 0, deadLettered: 0 });
     expect(await deadLetters()).toBe(0);
     recordFault({
       fault: 'f. every broker down (kill -9) for 60 s',

@@ -70,6 +70,7 @@ describe('a producer with acks=all while brokers go away', () => {
       sent: 4,
       delivered: 3,
       duplicates: 0,
+      resent: 0,
       deadLettered: 0,
       recoverySeconds: recovery,
       notes: 'one stopped: written; two stopped: refused NOT_ENOUGH_REPLICAS (retryable); one back: written',

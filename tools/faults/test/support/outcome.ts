@@ -12,8 +12,14 @@ export interface Outcome {
   readonly delivered: number;
   readonly mailed: number;
   readonly onDashboard: number;
-  /** Welcome mails beyond one per user. */
+  /** Distinct welcome mails (by Message-ID) beyond one per user: what a mailbox shows twice. */
   readonly duplicates: number;
+  /**
+   * Copies of a mail with the same Message-ID: SMTP accepted it, then its sender died before recording that. SMTP
+   * has no idempotency key, so this is the one way a kill -9 of the email-service can double a send; a mailbox
+   * that collapses copies by Message-ID (as Gmail does) shows one.
+   */
+  readonly resent: number;
   /** Records in the groups' dead-letter topics. */
   readonly deadLettered: number;
 }
@@ -57,12 +63,14 @@ export async function outcomeOf(platform: PlatformUnderTest, users: readonly Use
     ]),
   ]);
   const mailedTo = new Set(mails.map((mail) => mail.to));
+  const distinct = new Set(mails.map((mail) => `${mail.to} ${mail.messageId}`)).size;
   return {
     sent: users.length,
     delivered: users.filter((user) => mailedTo.has(user.email.toLowerCase()) && rows.has(user.userId)).length,
     mailed: mailedTo.size,
     onDashboard: rows.size,
-    duplicates: mails.length - mailedTo.size,
+    duplicates: distinct - mailedTo.size,
+    resent: mails.length - distinct,
     deadLettered: dlqs[0] + dlqs[1],
   };
 }

@@ -9,6 +9,7 @@ export interface FaultRow {
   readonly sent: number;
   readonly delivered: number;
   readonly duplicates: number;
+  readonly resent: number;
   readonly deadLettered: number;
   /** From the end of the fault (the component back) until everything sent was delivered. */
   readonly recoverySeconds: number;
