@@ -81,13 +81,22 @@ export class PlatformUnderTest {
       env,
       options.ports,
     );
-    // The user-service first: it creates the namespace's topics the consumers subscribe to.
-    await platform.addInstance('user-service');
-    const consumers: Promise<ServiceProcess>[] = [];
-    for (const name of ['email-service', 'dashboard-service'] as const) {
-      for (let i = 0; i < (options.instances?.[name] ?? 1); i++) consumers.push(platform.addInstance(name));
+    try {
+      // The user-service first: it creates the namespace's topics the consumers subscribe to.
+      await platform.addInstance('user-service');
+      const consumers: Promise<ServiceProcess>[] = [];
+      for (const name of ['email-service', 'dashboard-service'] as const) {
+        for (let i = 0; i < (options.instances?.[name] ?? 1); i++) consumers.push(platform.addInstance(name));
+      }
+      // Every start settles before a failure is reported, so close() below finds every process that began.
+      const failed = (await Promise.allSettled(consumers)).find((started) => started.status === 'rejected');
+      if (failed) throw failed.reason;
+    } catch (error) {
+      // The caller gets no platform to close: one service that did not start must not leave the others running
+      // (they would hold the test run open) nor its databases behind.
+      await platform.close().catch(() => undefined);
+      throw error;
     }
-    await Promise.all(consumers);
     return platform;
   }
 

@@ -46,17 +46,21 @@ export class ServiceProcess {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Starts the process and resolves once GET /health/ready answers 200. */
+  /** Starts the process and resolves once GET /health/ready answers 200; rejects as soon as it exits instead. */
   async start({ readyWithinMs = 60_000 } = {}): Promise<void> {
     const child = this.spawn();
-    await waitFor(
+    const outcome = await waitFor(
       `${this.name} to be ready`,
       async () => {
-        if (child.exitCode !== null) throw new Error(`${this.name} exited ${child.exitCode}:\n${this.logs()}`);
-        return (await fetch(`${this.url}/health/ready`).catch(() => undefined))?.status === 200;
+        // A value, not a throw: waitFor keeps polling through errors, which cost a failed start the whole minute.
+        if (!this.running) return 'exited';
+        return (await fetch(`${this.url}/health/ready`).catch(() => undefined))?.status === 200 && 'ready';
       },
       { timeoutMs: readyWithinMs, intervalMs: 100 },
     );
+    if (outcome === 'exited') {
+      throw new Error(`${this.name} exited ${child.exitCode ?? child.signalCode}:\n${this.logs()}`);
+    }
   }
 
   /** Starts the process and resolves with its exit code once it ends by itself: for starts that must fail. */
