@@ -10,7 +10,7 @@ export { passwordGrant } from './auth/password-grant';
 export type { TestClient } from './auth/test-clients';
 export { permutations } from './permutations';
 export type { WaitOptions } from './wait-for';
-export { asPostgresAdmin, createTestDatabase } from './test-database';
+export { asPostgresAdmin, createTestDatabase, sql } from './test-database';
 export type { TestDatabase } from './test-database';
 export { deleteNamespaceTopics, serviceTestEnv, startIsolatedApp, startReplica, testNamespace } from './isolated-app';
 export type { IsolatedApp, ListeningApp } from './isolated-app';

@@ -24,19 +24,22 @@ export async function createTestDatabase(owner: string, env: NodeJS.ProcessEnv =
   return {
     name,
     url: ownerUrl.toString(),
-    query: async <T>(sql: string, parameters: unknown[] = []) => {
-      const client = new pg.Client({ connectionString: ownerUrl.toString() });
-      await client.connect();
-      try {
-        return (await client.query(sql, parameters)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    },
+    query: <T>(text: string, parameters: unknown[] = []) => sql<T>(ownerUrl.toString(), text, parameters),
     drop: async () => {
       await asPostgresAdmin(env, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };
+}
+
+/** SQL at `url` on a connection of its own: an independent reader of what a service wrote. */
+export async function sql<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text, values)).rows as T[];
+  } finally {
+    await client.end();
+  }
 }
 
 /** Runs `work` on a connection to the stack's PostgreSQL as its admin (databases, replication slots). */

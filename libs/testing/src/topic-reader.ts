@@ -14,15 +14,17 @@ export interface TopicRecord {
 
 /**
  * Reads a topic from its beginning with a throw-away group and a plain kafkajs client (not the platform's own),
- * until `done` accepts what arrived; returns the records in arrival order (ordered within each partition).
+ * until `done` accepts what arrived; returns the records in arrival order (ordered within each partition). The
+ * stack's cluster unless `brokers` names another (the DR cluster); the group is deleted afterwards.
  */
 export async function readTopic(
   topic: string,
   done: (records: readonly TopicRecord[]) => boolean,
-  { timeoutMs = 20_000 }: { timeoutMs?: number } = {},
+  { timeoutMs = 20_000, brokers = stackEndpoints().kafkaBrokers }: { timeoutMs?: number; brokers?: string[] } = {},
 ): Promise<TopicRecord[]> {
-  const kafka = new Kafka({ brokers: stackEndpoints().kafkaBrokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: uniqueName('topic-reader'), maxWaitTimeInMs: 200 });
+  const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
+  const groupId = uniqueName('topic-reader');
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
   const records: TopicRecord[] = [];
   await consumer.connect();
   try {
@@ -50,6 +52,10 @@ export async function readTopic(
     );
   } finally {
     await consumer.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
   }
 }
 

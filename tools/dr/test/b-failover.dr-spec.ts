@@ -5,7 +5,7 @@
 // welcome mail: what replication lost comes back from the outbox, and what the consumers read twice (offsets
 // translated conservatively, replayed rows that had made it) is dropped by their inboxes. Numbers are read by
 // independent readers: the SMTP sink's API, SQL, a kafkajs admin of this test's own.
-import { mailsTo, PlatformUnderTest, waitFor } from '@kafka-platform/testing';
+import { mailsTo, PlatformUnderTest, sql, waitFor } from '@kafka-platform/testing';
 import type { Admin } from 'kafkajs';
 import {
   adminOf,
@@ -21,7 +21,6 @@ import {
   restoreMirror,
   restorePrimary,
   signUpsAtRate,
-  sql,
   stopPrimary,
 } from './support/drill';
 

@@ -1,7 +1,7 @@
 // Faults under the running platform (three service processes, three brokers), one after the other on the same
 // platform: it must come out of each one by itself, without a restart, before the next begins. Every number is
 // read by an independent reader (the mail sink's API, SQL, kcat).
-import { PlatformUnderTest, waitFor } from '@kafka-platform/testing';
+import { PlatformUnderTest, sql, waitFor } from '@kafka-platform/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { kcatCount } from './support/kcat';
 import { created, signUpsAtRate, statusCounts } from './support/load';
@@ -13,7 +13,6 @@ import {
   restartPostgres,
   restartStack,
   signalStackProcess,
-  sql,
   stack,
   stackPids,
 } from './support/stack-control';

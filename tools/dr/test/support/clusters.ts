@@ -1,8 +1,8 @@
 // The two clusters as this suite's own kafkajs clients see them: independent readers of what MirrorMaker copied.
+import { readTopic } from '@kafka-platform/testing';
+import type { TopicRecord } from '@kafka-platform/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Admin } from 'kafkajs';
-import { readTopicFrom } from './read-topic';
-import type { MirroredRecord } from './read-topic';
 
 export const PRIMARY_BROKERS = ['localhost:9092'];
 export const DR_BROKERS = ['localhost:19092'];
@@ -22,9 +22,9 @@ export async function committedOffsets(admin: Admin, groupId: string, topic: str
 }
 
 /** Every record of `topic` (there must be `count`), as partition/offset/key/value/headers, sorted by position. */
-export async function readAll(brokers: string[], topic: string, count: number): Promise<MirroredRecord[]> {
-  const records = await readTopicFrom(brokers, topic, (so_far) => so_far.length >= count);
-  return records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+export async function readAll(brokers: string[], topic: string, count: number): Promise<TopicRecord[]> {
+  const records = await readTopic(topic, (soFar) => soFar.length >= count, { brokers, timeoutMs: 30_000 });
+  return records.sort((a, b) => a.partition - b.partition || Number(a.offset) - Number(b.offset));
 }
 
 /** Removes a namespace's topics and groups from both clusters (MirrorMaker copies topics, never their deletion). */

@@ -5,8 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from '@kafka-platform/testing';
 import type { PlatformUnderTest } from '@kafka-platform/testing';
-import { Client } from 'pg';
 
 const run = promisify(execFile);
 const repoRoot = join(__dirname, '../../../..');
@@ -94,17 +94,6 @@ export function signUpsAtRate(platform: PlatformUnderTest, count: number, perSec
     }
   };
   return { answered: () => answered, done: Promise.all(Array.from({ length: count }, (_, i) => one(i))) };
-}
-
-/** SQL as the database's owner, on a connection of its own. */
-export async function sql<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
 }
 
 /** Users on the dashboard's live projection (SQL on its database). */

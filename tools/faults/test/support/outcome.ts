@@ -1,9 +1,8 @@
 // What became of a run of sign-ups, each number read by an independent reader: the SMTP sink's API for mail,
 // SQL on the dashboard's database for projections, kcat for what reached Kafka.
-import { mailsTo, waitFor } from '@kafka-platform/testing';
+import { mailsTo, sql, waitFor } from '@kafka-platform/testing';
 import type { PlatformUnderTest } from '@kafka-platform/testing';
 import { kcatCount, kcatRecords } from './kcat';
-import { sql } from './stack-control';
 
 export interface Outcome {
   /** Users that got a 201. */

@@ -5,7 +5,6 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '@kafka-platform/testing';
-import { Client } from 'pg';
 
 const run = promisify(execFile);
 const cli = join(__dirname, '../../../local-stack/cli.mjs');
@@ -54,13 +53,3 @@ export async function restartPostgres(): Promise<void> {
   });
 }
 
-/** SQL as the database's owner, on a connection of its own (an independent reader of a service's tables). */
-export async function sql<T>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
