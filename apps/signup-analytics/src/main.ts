@@ -2,11 +2,10 @@
 // See README.md for what it computes and how.
 import {
   catalogContract,
-  catalogTopicSpecs,
   createAvroCodec,
   createKafkajs,
   createKafkajsClient,
-  ensureTopics,
+  ensureCatalogTopics,
   loadKafkaConfig,
   namespaced,
   PersonalDataReader,
@@ -24,13 +23,7 @@ const log = (message: string, fields: object = {}) =>
 /** Creates the catalog's topics where the services would (development: schemas auto-registered). */
 async function prepareTopics(config: KafkaConfig): Promise<void> {
   if (!config.schemaRegistry.autoRegister) return;
-  const admin = (await createKafkajsClient(config)).admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, catalogTopicSpecs(config.topics, await admin.brokerCount()));
-  } finally {
-    await admin.disconnect();
-  }
+  await ensureCatalogTopics((await createKafkajsClient(config)).admin(), config.topics);
 }
 
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 export { KafkaAdminConnection } from './admin/admin-connection';
-export { ensureTopics } from './admin/ensure-topics';
+export { ensureCatalogTopics, ensureTopics } from './admin/ensure-topics';
 export type { EnsureTopicsResult } from './admin/ensure-topics';
 export { groupLag, hasCommitted } from './admin/group-lag';
 export type { GroupLag, PartitionLag } from './admin/group-lag';

@@ -1,4 +1,6 @@
 import type { KafkaAdminPort, TopicSpec } from '../client/kafka-ports';
+import type { KafkaConfig } from '../config/kafka-config';
+import { catalogTopicSpecs } from '../contract/catalog-contract';
 import { PlatformError } from '@kafka-platform/core';
 
 export interface EnsureTopicsResult {
@@ -27,6 +29,22 @@ export async function ensureTopics(admin: KafkaAdminPort, specs: readonly TopicS
   const missing = specs.filter((spec) => !names.has(spec.topic));
   if (missing.length > 0) await admin.createTopics(missing);
   return { created: missing.map((spec) => spec.topic), existing: [...names] };
+}
+
+/**
+ * The event catalog's topics (and DLQs) under `topics`' namespace and policy, sized for the cluster, on a connection
+ * of the admin's own: what a service in development, a stream processor and `npm run topics:ensure` run at start.
+ */
+export async function ensureCatalogTopics(
+  admin: KafkaAdminPort,
+  topics: KafkaConfig['topics'],
+): Promise<EnsureTopicsResult> {
+  await admin.connect();
+  try {
+    return await ensureTopics(admin, catalogTopicSpecs(topics, await admin.brokerCount()));
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 function mismatches(

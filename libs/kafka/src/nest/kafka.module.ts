@@ -3,14 +3,14 @@ import { Inject, Injectable, Logger, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { KafkaAdminConnection } from '../admin/admin-connection';
-import { ensureTopics } from '../admin/ensure-topics';
+import { ensureCatalogTopics } from '../admin/ensure-topics';
 import type { KafkaClientPort } from '../client/kafka-ports';
 import { KAFKA_CLIENT } from '../client/kafka-ports';
 import { createKafkaClient } from '../client/kafka-client-factory';
 import { AvroCodec, createAvroCodec } from '../codec/avro-codec';
 import { loadKafkaConfig } from '../config/kafka-config';
 import type { KafkaConfig } from '../config/kafka-config';
-import { catalogContract, catalogTopicSpecs, namespaced } from '../contract/catalog-contract';
+import { catalogContract, namespaced } from '../contract/catalog-contract';
 import type { EventContract } from '../contract/event-contract';
 import { PlatformError } from '@kafka-platform/core';
 import { ConsumerHealthIndicator } from '../health/consumer-health.indicator';
@@ -107,15 +107,8 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   private async prepare(): Promise<void> {
     if (this.options.ensureTopics ?? this.config.schemaRegistry.autoRegister) {
-      const admin = this.client.admin();
-      await admin.connect();
-      try {
-        const brokers = await admin.brokerCount();
-        const { created } = await ensureTopics(admin, catalogTopicSpecs(this.config.topics, brokers));
-        if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
-      } finally {
-        await admin.disconnect().catch(() => undefined);
-      }
+      const { created } = await ensureCatalogTopics(this.client.admin(), this.config.topics);
+      if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     }
     await this.producer.connect();
   }
