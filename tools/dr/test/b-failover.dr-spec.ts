@@ -15,14 +15,7 @@ import {
   endOffsets,
   PRIMARY_BROKERS,
 } from './support/clusters';
-import {
-  dashboardUsers,
-  failover,
-  restoreMirror,
-  restorePrimary,
-  signUpsAtRate,
-  stopPrimary,
-} from './support/drill';
+import { dashboardUsers, failover, restoreMirror, restorePrimary, signUpsAtRate, stopPrimary } from './support/drill';
 
 const USERS = 200;
 const PER_SECOND = 20;

@@ -50,7 +50,12 @@ describe('the development SMTP sink', () => {
 
     // Another client's mail still goes through, and the sink still serves it.
     const transport = createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true });
-    await transport.sendMail({ from: 'a@example.com', to: 'after@example.com', subject: 'after the reset', text: 'hi' });
+    await transport.sendMail({
+      from: 'a@example.com',
+      to: 'after@example.com',
+      subject: 'after the reset',
+      text: 'hi',
+    });
     const response = await fetch(`http://127.0.0.1:${httpPort}/api/v1/messages`);
     const { messages } = (await response.json()) as { messages: { Subject: string }[] };
     expect(messages.map((message) => message.Subject)).toEqual(['after the reset']);

@@ -69,7 +69,7 @@ class ShutdownInjector {
     server.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
       // Server messages: a type byte and a length that counts itself. Forward whole messages up to ReadyForQuery.
-      for (let at = 0; at + 5 <= pending.length; ) {
+      for (let at = 0; at + 5 <= pending.length;) {
         const end = at + 1 + pending.readInt32BE(at + 1);
         if (end > pending.length) break;
         if (pending[at] === 0x5a /* Z */) {

@@ -9,7 +9,16 @@ export default function printTable(): void {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as FaultRow);
-  const header = ['fault', 'sent', 'delivered', 'duplicates', 'resent (same Message-ID)', 'dead-lettered', 'time to recover', 'notes'];
+  const header = [
+    'fault',
+    'sent',
+    'delivered',
+    'duplicates',
+    'resent (same Message-ID)',
+    'dead-lettered',
+    'time to recover',
+    'notes',
+  ];
   const cells = rows.map((row) => [
     row.fault,
     String(row.sent),

@@ -52,4 +52,3 @@ export async function restartPostgres(): Promise<void> {
     timeout: 60_000,
   });
 }
-
