@@ -26,7 +26,7 @@ import { ProcessorProcess } from '../test/test-support/processor-process';
 
 const SIGNUPS = 900;
 const MINUTES = 10;
-const LOCALES = ['en', 'de', 'fr'];
+const LOCALES = ['en', 'de', 'fr'] as const;
 const T0 = Date.UTC(2030, 0, 1, 9, 0);
 const endpoints = stackEndpoints();
 
@@ -75,7 +75,7 @@ async function publishSignups({ namespace, env }: Run): Promise<void> {
         userId,
         email: `u${i}@${i % 5 === 0 ? 'example.com' : 'other.org'}`,
         name: `U ${i}`,
-        locale: LOCALES[i % 3]!,
+        locale: LOCALES[i % LOCALES.length],
       };
       const occurredAt = new Date(T0 + Math.floor((i * MINUTES * 60_000) / SIGNUPS));
       const envelope = newEnvelope('new_user', 2, userId, payload, { occurredAt });
@@ -105,8 +105,8 @@ async function recount(topic: string): Promise<Map<string, number>> {
   const registry = new SchemaRegistry({ host: endpoints.schemaRegistryUrl });
   const counts = new Map<string, number>();
   for (const record of await readQuiet(topic)) {
-    const { locale } = (await registry.decode(record.value!)) as { locale: string };
-    const time = Date.parse(record.headers['occurred-at']!);
+    const { locale } = (await registry.decode(record.value as Buffer)) as { locale: string };
+    const time = Date.parse(String(record.headers['occurred-at']));
     const key = `${new Date(time - (time % 60_000)).toISOString()}|${locale}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
@@ -118,7 +118,10 @@ async function derived(topic: string): Promise<Map<string, number>> {
   const registry = new SchemaRegistry({ host: endpoints.schemaRegistryUrl });
   const latest = new Map<string, number>();
   for (const record of await readQuiet(topic)) {
-    latest.set(record.key!, Number(((await registry.decode(record.value!)) as { count: number }).count));
+    latest.set(
+      String(record.key),
+      Number(((await registry.decode(record.value as Buffer)) as { count: number }).count),
+    );
   }
   return latest;
 }
@@ -156,7 +159,7 @@ async function waitForConsumed(group: string, topic: string): Promise<void> {
       async () => {
         const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
         return ends.every(({ partition, high }) =>
-          committed!.partitions.some((p) => p.partition === partition && Number(p.offset) >= Number(high)),
+          committed?.partitions.some((p) => p.partition === partition && Number(p.offset) >= Number(high)),
         );
       },
       // Two dead members' sessions to expire and two rebalances before the last instance reads to the end.

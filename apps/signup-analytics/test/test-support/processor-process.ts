@@ -16,7 +16,7 @@ export class ProcessorProcess {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       try {
         this.lines.push(JSON.parse(line) as { msg: string });
       } catch {
