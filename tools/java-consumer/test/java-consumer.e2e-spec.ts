@@ -1,6 +1,14 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { PlatformUnderTest, deleteNamespaceTopics, stackEndpoints, uniqueName } from '@kafka-platform/testing';
+import { DEVELOPMENT_KEY_ENCRYPTION_KEY } from '@kafka-platform/kafka';
+import {
+  PlatformUnderTest,
+  authHeaders,
+  deleteNamespaceTopics,
+  readTopic,
+  stackEndpoints,
+  uniqueName,
+} from '@kafka-platform/testing';
 import { Kafka, logLevel } from 'kafkajs';
 
 /** One line of the Java consumer's output (tools/java-consumer RecordLine). */
@@ -14,15 +22,25 @@ interface Line {
   schemaId?: number;
   value?: Record<string, unknown> | null;
   error?: string;
+  /** With KEY_ENCRYPTION_KEY: what became of the sealed personal fields. */
+  personalData?: string;
 }
 
 const JAR = join(__dirname, '..', 'target', 'java-consumer.jar');
 const NEW_USER = 'dev.kafkaplatform.users.NewUser';
 
 /** Runs the built jar (nx build: mvn package) with the stack's endpoints, as a user would from a shell. */
-function javaConsumer(args: string[]): Promise<{ code: number; lines: Line[]; stderr: string }> {
+function javaConsumer(
+  args: string[],
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; lines: Line[]; stderr: string }> {
   const { kafkaBrokers, schemaRegistryUrl } = stackEndpoints();
-  const env = { ...process.env, KAFKA_BROKERS: kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: schemaRegistryUrl };
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+    ...extraEnv,
+  };
   return new Promise((resolve, reject) => {
     execFile('java', ['-jar', JAR, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') return reject(error);
@@ -117,5 +135,46 @@ describe('a Java consumer (kafka-clients + Apache Avro) reads what the Node serv
     expect(code).toBe(1);
     expect(lines).toHaveLength(3);
     expect(stderr).toMatch(/timed out after 3000 ms with 3 of 4 records/);
+  });
+
+  it('opens the personal fields with KEY_ENCRYPTION_KEY and the keys on user-keys, as the services do, except an erased user’s', async () => {
+    const kept = { email: `${uniqueName('java-kept')}@example.com`, name: 'Kept Jävä ✓' };
+    const erased = { email: `${uniqueName('java-erased')}@example.com`, name: 'Erased Java' };
+    const keptId = (await platform.createUser(kept)).id;
+    const erasedId = (await platform.createUser(erased)).id;
+    const deleted = await fetch(`${platform.services['user-service'].url}/users/${erasedId}`, {
+      method: 'DELETE',
+      headers: await authHeaders('ada'),
+    });
+    expect(deleted.ok).toBe(true);
+    const keysTopic = `${platform.namespace}.user-keys`;
+    await readTopic(keysTopic, (records) => records.some((r) => r.key === erasedId && r.value === null));
+
+    // The topic now holds the 3 records above, these two sign-ups and the deletion.
+    const args = [platform.topic, '--from-beginning', '--max', '6', '--keys-topic', keysTopic];
+    const { code, lines, stderr } = await javaConsumer(args, {
+      KEY_ENCRYPTION_KEY: DEVELOPMENT_KEY_ENCRYPTION_KEY.toString('base64'),
+    });
+
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    const signUp = (id: string) => lines.find((line) => line.key === id && line.eventType === 'new_user');
+    expect(signUp(keptId)).toMatchObject({ personalData: 'opened', value: { email: kept.email, name: kept.name } });
+    expect(signUp(erasedId)).toMatchObject({ personalData: 'erased', value: { email: '', name: '' } });
+    expect(JSON.stringify(lines)).not.toContain(erased.email);
+    // The first test's sign-ups open too: every sealed record of a user whose key is there.
+    const sealed = lines.filter((line) => typeof line.value?.['personalData'] === 'string');
+    expect(sealed.map((line) => line.personalData).sort()).toEqual(['erased', 'opened', 'opened', 'opened']);
+
+    // Another key-encryption key opens nothing; a malformed one stops the reader at start, naming the variable.
+    const wrongKey = await javaConsumer(args, { KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') });
+    expect(wrongKey.lines.find((line) => line.key === keptId)).toMatchObject({
+      personalData: expect.stringMatching(/^unreadable/),
+      value: { email: '', name: '' },
+    });
+    const malformed = await javaConsumer(args, { KEY_ENCRYPTION_KEY: 'c2hvcnQ=' });
+    expect(malformed).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/KEY_ENCRYPTION_KEY must be base64 of 32 bytes/),
+    });
   });
 });

@@ -44,7 +44,8 @@ public final class Main {
 
   static int run(Options options, PrintStream out) {
     WireFormatDecoder decoder = new WireFormatDecoder(new RegistryClient(options.registryUrl()));
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config(options))) {
+    try (UserKeys keys = userKeys(options, decoder);
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config(options))) {
       stopOnShutdown(consumer);
       List<TopicPartition> partitions = partitions(consumer, options.topic());
       if (partitions.isEmpty()) {
@@ -52,10 +53,19 @@ public final class Main {
         return 2;
       }
       position(consumer, partitions, options.fromBeginning());
-      return consume(consumer, decoder, options, out);
+      return consume(consumer, new RecordLine(decoder, keys), options, out);
     } catch (WakeupException stopped) {
       return 0;
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage() + " on " + options.brokers());
+      return 2;
     }
+  }
+
+  /** The keys that open personal fields, read once KEY_ENCRYPTION_KEY is given; none (null) otherwise. */
+  private static UserKeys userKeys(Options options, WireFormatDecoder decoder) {
+    if (options.keyEncryptionKey() == null) return null;
+    return new UserKeys(config(options), options.keysTopic(), decoder, options.keyEncryptionKey());
   }
 
   /**
@@ -87,7 +97,7 @@ public final class Main {
   }
 
   private static int consume(
-      KafkaConsumer<String, byte[]> consumer, WireFormatDecoder decoder, Options options, PrintStream out) {
+      KafkaConsumer<String, byte[]> consumer, RecordLine lines, Options options, PrintStream out) {
     Instant deadline = options.timeout() == null ? null : Instant.now().plus(options.timeout());
     long printed = 0;
     while (printed < options.max()) {
@@ -97,7 +107,7 @@ public final class Main {
         return 1;
       }
       for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-        out.println(RecordLine.of(record, decoder));
+        out.println(lines.of(record));
         if (++printed >= options.max()) break;
       }
       out.flush();

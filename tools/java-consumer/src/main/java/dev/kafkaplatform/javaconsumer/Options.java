@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * What to read and where: the topic and flags from the command line, the endpoints from the same env names the
- * Node services use (KAFKA_BROKERS, SCHEMA_REGISTRY_URL), with the local stack as the default.
+ * Node services use (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, KEY_ENCRYPTION_KEY), with the local stack as the default.
+ * Without KEY_ENCRYPTION_KEY personal fields stay sealed: opening them is a choice, not a default.
  */
 record Options(
     String topic,
@@ -13,12 +14,15 @@ record Options(
     String registryUrl,
     boolean fromBeginning,
     long max,
-    Duration timeout) {
+    Duration timeout,
+    String keysTopic,
+    byte[] keyEncryptionKey) {
 
   static final String USAGE =
       "usage: java -jar java-consumer.jar [topic] [--from-beginning] [--max N] [--timeout-ms MS]\n"
-          + "       [--brokers HOST:PORT,...] [--registry URL]\n"
-          + "env: KAFKA_BROKERS (localhost:9092), SCHEMA_REGISTRY_URL (http://localhost:8081/apis/ccompat/v7)";
+          + "       [--brokers HOST:PORT,...] [--registry URL] [--keys-topic TOPIC]\n"
+          + "env: KAFKA_BROKERS (localhost:9092), SCHEMA_REGISTRY_URL (http://localhost:8081/apis/ccompat/v7),\n"
+          + "     KEY_ENCRYPTION_KEY (base64; set, personal fields are opened with the keys on --keys-topic, user-keys)";
 
   static Options parse(String[] args, Map<String, String> env) {
     String topic = "user-events";
@@ -27,6 +31,7 @@ record Options(
     boolean fromBeginning = false;
     long max = Long.MAX_VALUE;
     Duration timeout = null;
+    String keysTopic = "user-keys";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--from-beginning" -> fromBeginning = true;
@@ -34,6 +39,7 @@ record Options(
         case "--timeout-ms" -> timeout = Duration.ofMillis(positive(args, ++i));
         case "--brokers" -> brokers = value(args, ++i);
         case "--registry" -> registry = value(args, ++i);
+        case "--keys-topic" -> keysTopic = value(args, ++i);
         case "-h", "--help" -> throw new IllegalArgumentException(USAGE);
         default -> {
           if (args[i].startsWith("-")) throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
@@ -43,7 +49,10 @@ record Options(
     }
     // With --max the run is a check that must end: 30 s without the N records is a failure, not a hang.
     if (timeout == null && max != Long.MAX_VALUE) timeout = Duration.ofSeconds(30);
-    return new Options(topic, brokers, registry.replaceAll("/+$", ""), fromBeginning, max, timeout);
+    String kek = env.get("KEY_ENCRYPTION_KEY");
+    byte[] keyEncryptionKey = kek == null || kek.isBlank() ? null : PersonalData.keyEncryptionKey(kek);
+    return new Options(
+        topic, brokers, registry.replaceAll("/+$", ""), fromBeginning, max, timeout, keysTopic, keyEncryptionKey);
   }
 
   private static String value(String[] args, int i) {
