@@ -52,10 +52,20 @@ export async function readTopic(
     );
   } finally {
     await consumer.disconnect();
-    const admin = kafka.admin();
+    await forgetGroup(kafka, groupId);
+  }
+}
+
+/** Deletes a reader's throw-away group; best effort, as the read itself already succeeded or failed. */
+async function forgetGroup(kafka: Kafka, groupId: string): Promise<void> {
+  const admin = kafka.admin();
+  try {
     await admin.connect();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
+    await admin.deleteGroups([groupId]);
+  } catch {
+    // a broker that went away meanwhile: the group expires with offsets.retention.minutes
+  } finally {
+    await admin.disconnect().catch(() => undefined);
   }
 }
 
