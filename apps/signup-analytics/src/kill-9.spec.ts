@@ -136,7 +136,9 @@ async function runWithKills(
   const contract = catalogContract(run.namespace);
   let management: [{ status: number }, { body: string }];
   try {
-    await waitForConsumed(`${run.namespace}.signup-analytics`, contract.topicOf('new_user'));
+    await waitForConsumed(`${run.namespace}.signup-analytics`, contract.topicOf('new_user')).catch((error: Error) => {
+      throw new Error(`${error.message}\nthe last instance's log:\n${last.tail()}`);
+    });
     management = await Promise.all([last.get('/health'), last.get('/metrics')]);
   } finally {
     await last.stop();

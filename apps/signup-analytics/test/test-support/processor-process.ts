@@ -26,6 +26,14 @@ export class ProcessorProcess {
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
   }
 
+  /** Its last log lines, for a failure's message. */
+  tail(lines = 80): string {
+    return this.lines
+      .slice(-lines)
+      .map((line) => JSON.stringify(line))
+      .join('\n');
+  }
+
   count(msg: string): number {
     return this.lines.filter((line) => line.msg === msg).length;
   }
