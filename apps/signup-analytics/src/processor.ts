@@ -133,9 +133,18 @@ export class SignupAnalytics {
     }
   }
 
-  private async onBatch(store: WindowStore, { batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  /**
+   * With eachBatchAutoResolve off, kafkajs fetches from the last offset resolved here, whatever was committed: a
+   * batch left unresolved comes back, and the partition never gets past it until a rebalance.
+   */
+  private async onBatch(
+    store: WindowStore,
+    { batch, isRunning, isStale, resolveOffset, heartbeat }: EachBatchPayload,
+  ): Promise<void> {
+    if (!isRunning() || isStale()) return;
     const fresh = batch.messages.filter((message) => store.isNew(batch.partition, Number(message.offset)));
-    if (fresh.length === 0 || !isRunning() || isStale()) return;
+    // Already in the restored state (and committed with it): move past, do not count again.
+    if (fresh.length === 0) return resolveOffset(batch.lastOffset());
     store.active(batch.partition);
     const lateBefore = store.lateDropped;
     const filtered: Message[] = [];
@@ -157,6 +166,8 @@ export class SignupAnalytics {
     ].filter((topic) => topic.messages.length > 0);
     const offsets = { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] };
     await this.write(records, offsets);
+    resolveOffset(batch.lastOffset());
+    await heartbeat();
     this.deps.metrics.batchCommitted({
       records: fresh.length,
       lateDropped: store.lateDropped - lateBefore,
