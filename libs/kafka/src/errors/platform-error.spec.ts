@@ -1,4 +1,4 @@
-import { QueryRunnerAlreadyReleasedError } from 'typeorm';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { classifyError, PoisonRecordError } from './platform-error';
 import { PlatformError, TransientError } from '@kafka-platform/core';
 
@@ -81,6 +81,15 @@ describe('classifyError', () => {
   it('treats a transaction whose query runner TypeORM released after its connection died as a connection loss', () => {
     // Seen as a 500 in the fault suite: PostgreSQL restarted between a transaction's BEGIN and its INSERT.
     expect(classifyError(new QueryRunnerAlreadyReleasedError())).toMatchObject({
+      code: 'CONNECTION_LOST',
+      kind: 'transient',
+    });
+  });
+
+  it('treats the same release seen through the transaction’s EntityManager as a connection loss', () => {
+    // A 500 in CI's fault d: the sign-up transaction's outbox write (manager.query) after PostgreSQL ended its
+    // connection, at the statement the user's data key added.
+    expect(classifyError(new QueryRunnerProviderAlreadyReleasedError())).toMatchObject({
       code: 'CONNECTION_LOST',
       kind: 'transient',
     });

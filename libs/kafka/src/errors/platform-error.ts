@@ -55,8 +55,12 @@ const CODELESS_CONNECTION_LOSS = [
 ];
 
 // TypeORM releases a transaction's query runner when its pg connection emits 'error' (the server terminated it), so
-// the transaction's next statement fails with this code-less error instead of the connection loss behind it.
-const CODELESS_CONNECTION_LOSS_NAMES = new Set(['QueryRunnerAlreadyReleasedError']);
+// the transaction's next statement fails with one of these code-less errors instead of the connection loss behind
+// it: the first from the query runner, the second from the transaction's EntityManager (`manager.query`).
+const CODELESS_CONNECTION_LOSS_NAMES = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
 
 /**
  * Sorts a failure into poison, transient or unknown. Platform errors say it themselves (`retryable`); errors from
