@@ -115,7 +115,7 @@ describe('faults under the running platform (three brokers)', () => {
     const unexpected = results.filter((result) => ![201, 503].includes(result.status));
     expect({
       unexpected: unexpected.map((result) => ({ status: result.status, body: result.body })),
-      log: unexpected.length > 0 ? platform.services['user-service'].logs() : '',
+      log: unexpected.length > 0 ? platform.services['user-service'].errorLogs() : '',
     }).toEqual({ unexpected: [], log: '' });
     for (const refused of results.filter((result) => result.status === 503)) {
       expect(refused.body).toMatchObject({ statusCode: 503, code: 'DEPENDENCY_UNAVAILABLE', retryable: true });

@@ -106,6 +106,15 @@ export class ServiceProcess {
     return this.output.join('').slice(-8000);
   }
 
+  /** Every error-level line it has logged (of those kept), however far back: what a failed request left behind. */
+  errorLogs(): string {
+    return this.output
+      .join('')
+      .split('\n')
+      .filter((line) => line.includes('"level":"error"'))
+      .join('\n');
+  }
+
   private signal(signal: NodeJS.Signals): Promise<number | string | null> {
     const child = this.child;
     if (!child || !this.running) return Promise.resolve(child?.exitCode ?? null);
