@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { PlatformUnderTest, uniqueName } from '@kafka-platform/testing';
+import { PlatformUnderTest, testNamespace } from '@kafka-platform/testing';
 
 /** The pids of the processes whose KAFKA_NAMESPACE starts with `prefix` (Linux: /proc/<pid>/environ). */
 function servicesOf(prefix: string): number[] {
@@ -17,7 +17,7 @@ function servicesOf(prefix: string): number[] {
 }
 
 describe('the platform under test, when a service cannot start', () => {
-  const prefix = uniqueName('startfail').replace(/-/g, '_');
+  const prefix = testNamespace('startfail');
   afterAll(() => {
     // Without the fix the services that started would outlive the test and hold the run open.
     for (const pid of servicesOf(prefix)) process.kill(pid, 'SIGKILL');

@@ -85,7 +85,7 @@ public final class Main {
     return config;
   }
 
-  private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+  static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
     List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));
     return infos.stream().map(info -> new TopicPartition(topic, info.partition())).toList();
   }

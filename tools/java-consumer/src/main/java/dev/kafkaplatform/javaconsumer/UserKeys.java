@@ -32,9 +32,7 @@ final class UserKeys implements AutoCloseable {
     this.consumer = new KafkaConsumer<>(config);
     this.decoder = decoder;
     this.keyEncryptionKey = keyEncryptionKey;
-    List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
-        .map(info -> new TopicPartition(topic, info.partition()))
-        .toList();
+    List<TopicPartition> partitions = Main.partitions(consumer, topic);
     if (partitions.isEmpty()) {
       consumer.close();
       throw new IllegalArgumentException("keys topic " + topic + " does not exist");
